@@ -1,0 +1,134 @@
+/*
+ * eddy_time.c — clocks and UTC timestamp text without the C library's
+ * locale- and timezone-dependent calls (Howard Hinnant's civil algorithms).
+ */
+#include "eddy_time.h"
+#include "eddy_err.h"
+
+#include <stdio.h>
+#include <time.h>
+
+int64_t eddy_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t eddy_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int64_t eddy_days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void eddy_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t yy = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static void split(int64_t ms, int64_t *y, unsigned *mo, unsigned *d, int *h,
+                  int *mi, int *s, int *frac) {
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    eddy_civil_from_days(days, y, mo, d);
+    *h = (int)(rem / 3600000);
+    *mi = (int)(rem / 60000 % 60);
+    *s = (int)(rem / 1000 % 60);
+    *frac = (int)(rem % 1000);
+}
+
+size_t eddy_ts_format_sql(int64_t ms, char *out) {
+    int64_t y;
+    unsigned mo, d;
+    int h, mi, s, f;
+    split(ms, &y, &mo, &d, &h, &mi, &s, &f);
+    return (size_t)snprintf(out, 32, "%04lld-%02u-%02u %02d:%02d:%02d.%03d",
+                            (long long)y, mo, d, h, mi, s, f);
+}
+
+size_t eddy_ts_format_iso(int64_t ms, char *out) {
+    int64_t y;
+    unsigned mo, d;
+    int h, mi, s, f;
+    split(ms, &y, &mo, &d, &h, &mi, &s, &f);
+    return (size_t)snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                            (long long)y, mo, d, h, mi, s, f);
+}
+
+static int digits(const char *s, size_t n, size_t *i, int count, int *out) {
+    int v = 0;
+    for (int k = 0; k < count; k++) {
+        if (*i >= n || s[*i] < '0' || s[*i] > '9') return -1;
+        v = v * 10 + (s[*i] - '0');
+        (*i)++;
+    }
+    *out = v;
+    return 0;
+}
+
+int eddy_ts_parse(const char *s, size_t n, int64_t *out_ms) {
+    size_t i = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (digits(s, n, &i, 4, &y) || i >= n || s[i++] != '-' ||
+        digits(s, n, &i, 2, &mo) || i >= n || s[i++] != '-' ||
+        digits(s, n, &i, 2, &d))
+        return EDDY_E_INVAL;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return EDDY_E_INVAL;
+    int64_t tz_ms = 0;
+    if (i < n && (s[i] == ' ' || s[i] == 'T' || s[i] == 't')) {
+        i++;
+        if (digits(s, n, &i, 2, &h) || i >= n || s[i++] != ':' ||
+            digits(s, n, &i, 2, &mi))
+            return EDDY_E_INVAL;
+        if (i < n && s[i] == ':') {
+            i++;
+            if (digits(s, n, &i, 2, &sec)) return EDDY_E_INVAL;
+            if (i < n && (s[i] == '.' || s[i] == ',')) {
+                i++;
+                int scale = 100, any = 0;
+                while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    ms += (s[i] - '0') * scale;
+                    scale /= 10;
+                    i++;
+                    any = 1;
+                }
+                if (!any) return EDDY_E_INVAL;
+            }
+        }
+        if (h > 23 || mi > 59 || sec > 60) return EDDY_E_INVAL;
+        if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+            i++;
+        } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+            int sign = s[i] == '-' ? -1 : 1, th, tm = 0;
+            i++;
+            if (digits(s, n, &i, 2, &th)) return EDDY_E_INVAL;
+            if (i < n && s[i] == ':') i++;
+            if (i < n && s[i] >= '0' && s[i] <= '9' && digits(s, n, &i, 2, &tm))
+                return EDDY_E_INVAL;
+            tz_ms = sign * ((int64_t)th * 3600000 + (int64_t)tm * 60000);
+        }
+    }
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (i != n) return EDDY_E_INVAL;
+    int64_t days = eddy_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    *out_ms = days * 86400000 + (int64_t)h * 3600000 + (int64_t)mi * 60000 +
+              (int64_t)sec * 1000 + ms - tz_ms;
+    return 0;
+}

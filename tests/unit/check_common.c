@@ -1,0 +1,143 @@
+/*
+ * check_common.c — unit tests of common/: errors and caret rendering,
+ * arenas, buffers, checksums, 128-bit keys and MD5, time text, base64.
+ */
+#include "check_main.h"
+
+#include "arena.h"
+#include "base64.h"
+#include "checksum.h"
+#include "eddy_err.h"
+#include "eddy_time.h"
+#include "sbuf.h"
+#include "u128.h"
+
+#include <string.h>
+
+START_TEST(test_err_render_caret) {
+    const char *sql = "CREATE PUMP p AS\n  SELECT * FORM trades";
+    eddy_err e;
+    eddy_err_clear(&e);
+    eddy_err_set_at(&e, EDDY_E_SYNTAX, (uint32_t)(strstr(sql, "FORM") - sql), 4,
+                    "syntax error at or near \"FORM\"");
+    char out[512];
+    eddy_err_render(&e, sql, strlen(sql), out, sizeof out);
+    ck_assert_str_eq(out,
+                     "ERROR: syntax error at or near \"FORM\" (2:12)\n"
+                     "LINE 2:   SELECT * FORM trades\n"
+                     "                   ^~~~");
+}
+END_TEST
+
+START_TEST(test_err_render_hint_no_pos) {
+    eddy_err e;
+    eddy_err_clear(&e);
+    eddy_err_set(&e, EDDY_E_NOTFOUND, "stream \"x\" does not exist");
+    eddy_err_hint(&e, "Create it first.");
+    char out[256];
+    eddy_err_render(&e, NULL, 0, out, sizeof out);
+    ck_assert_str_eq(out, "ERROR: stream \"x\" does not exist\nHINT:  Create it first.");
+}
+END_TEST
+
+START_TEST(test_arena) {
+    arena a;
+    arena_init(&a, 64);
+    char *s = arena_strdup(&a, "hello");
+    void *big = arena_alloc(&a, 1000);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_str_eq(s, "hello");
+    ck_assert_str_eq(arena_sprintf(&a, "%d-%s", 7, "x"), "7-x");
+    ck_assert_uint_eq((uintptr_t)arena_alloc(&a, 3) % 16, 0);
+    arena_reset(&a);
+    ck_assert_int_eq(a.failed, 0);
+    ck_assert_ptr_nonnull(arena_alloc(&a, 10));
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_sbuf_json) {
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_json_str(&b, "a\"b\\c\n\x01", 7);
+    ck_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+    sbuf_printf(&b, "%0300d", 1);
+    ck_assert_uint_eq(b.len, 17 + 300);
+    sbuf_free(&b);
+}
+END_TEST
+
+START_TEST(test_crc) {
+    /* Standard check values for "123456789". */
+    ck_assert_uint_eq(eddy_crc32c(0, "123456789", 9), 0xE3069283u);
+    ck_assert_uint_eq(eddy_crc32(0, "123456789", 9), 0xCBF43926u);
+    /* Incremental equals one-shot. */
+    uint32_t c = eddy_crc32c(0, "12345", 5);
+    ck_assert_uint_eq(eddy_crc32c(c, "6789", 4), 0xE3069283u);
+}
+END_TEST
+
+START_TEST(test_u128) {
+    char buf[48];
+    eddy_u128 v;
+    ck_assert_int_eq(eddy_u128_parse("340282366920938463463374607431768211455", 39, &v), 0);
+    ck_assert(v == EDDY_U128_MAX);
+    ck_assert_int_ne(eddy_u128_parse("340282366920938463463374607431768211456", 39, &v), 0);
+    ck_assert_int_ne(eddy_u128_parse("12a", 3, &v), 0);
+    ck_assert_int_ne(eddy_u128_parse("", 0, &v), 0);
+    eddy_u128_format(EDDY_U128_MAX, buf);
+    ck_assert_str_eq(buf, "340282366920938463463374607431768211455");
+    eddy_u128_format(0, buf);
+    ck_assert_str_eq(buf, "0");
+    /* MD5("") = d41d8cd98f00b204e9800998ecf8427e */
+    eddy_u128 h = eddy_md5_u128("", 0);
+    ck_assert_uint_eq((uint64_t)(h >> 64), 0xd41d8cd98f00b204ull);
+    ck_assert_uint_eq((uint64_t)h, 0xe9800998ecf8427eull);
+}
+END_TEST
+
+START_TEST(test_time) {
+    int64_t ms;
+    char buf[32];
+    ck_assert_int_eq(eddy_ts_parse("2004-09-30 13:48:23", 19, &ms), 0);
+    eddy_ts_format_sql(ms, buf);
+    ck_assert_str_eq(buf, "2004-09-30 13:48:23.000");
+    ck_assert_int_eq(eddy_ts_parse("1970-01-01T00:00:01.5Z", 22, &ms), 0);
+    ck_assert_int_eq(ms, 1500);
+    ck_assert_int_eq(eddy_ts_parse("1970-01-01T01:00:00+01:00", 25, &ms), 0);
+    ck_assert_int_eq(ms, 0);
+    ck_assert_int_ne(eddy_ts_parse("2004-13-01", 10, &ms), 0);
+    eddy_ts_format_iso(-1, buf);
+    ck_assert_str_eq(buf, "1969-12-31T23:59:59.999Z");
+}
+END_TEST
+
+START_TEST(test_base64) {
+    char enc[16];
+    unsigned char dec[16];
+    eddy_b64_encode("hi!", 3, enc);
+    ck_assert_str_eq(enc, "aGkh");
+    eddy_b64_encode("h", 1, enc);
+    ck_assert_str_eq(enc, "aA==");
+    ck_assert_uint_eq(eddy_b64_decode("aA==", 4, dec), 1);
+    ck_assert_int_eq(dec[0], 'h');
+    ck_assert_uint_eq(eddy_b64_decode("a!==", 4, dec), (size_t)-1);
+}
+END_TEST
+
+static Suite *suite_common(void) {
+    Suite *s = suite_create("common");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_err_render_caret);
+    tcase_add_test(tc, test_err_render_hint_no_pos);
+    tcase_add_test(tc, test_arena);
+    tcase_add_test(tc, test_sbuf_json);
+    tcase_add_test(tc, test_crc);
+    tcase_add_test(tc, test_u128);
+    tcase_add_test(tc, test_time);
+    tcase_add_test(tc, test_base64);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+EDDY_CHECK_MAIN(suite_common)
