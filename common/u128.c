@@ -1,12 +1,11 @@
 /*
  * u128.c — decimal conversion of 128-bit keys and partition-key hashing.
- * MD5 comes from OpenSSL; the EVP context is cached per thread because the
- * store hashes every record it appends.
+ * MD5 comes from md5.c.
  */
 #include "u128.h"
 #include "eddy_err.h"
 
-#include <openssl/evp.h>
+#include "md5.h"
 #include <string.h>
 
 int eddy_u128_parse(const char *s, size_t n, eddy_u128 *out) {
@@ -34,28 +33,9 @@ size_t eddy_u128_format(eddy_u128 v, char *out) {
     return n;
 }
 
-static _Thread_local EVP_MD_CTX *md5_ctx;
-static _Thread_local const EVP_MD *md5_md;
+/* MD5 is the portable implementation in md5.c: OpenSSL 3 re-fetches the
+ * digest on every one-shot call, which costs more than the hash of a short
+ * partition key, and a cached per-thread context leaks at thread exit. */
+void eddy_md5(const void *p, size_t n, unsigned char out[16]) { eddy_md5_fast(p, n, out); }
 
-void eddy_md5(const void *p, size_t n, unsigned char out[16]) {
-    if (!md5_ctx) {
-        md5_ctx = EVP_MD_CTX_new();
-        md5_md = EVP_md5();
-    }
-    unsigned int len = 16;
-    if (!md5_ctx || EVP_DigestInit_ex(md5_ctx, md5_md, NULL) != 1 ||
-        EVP_DigestUpdate(md5_ctx, p, n) != 1 ||
-        EVP_DigestFinal_ex(md5_ctx, out, &len) != 1) {
-        /* EVP only fails on allocation failure; a zero digest keeps callers
-         * total rather than crashing. */
-        memset(out, 0, 16);
-    }
-}
-
-eddy_u128 eddy_md5_u128(const void *key, size_t n) {
-    unsigned char d[16];
-    eddy_md5(key, n, d);
-    eddy_u128 v = 0;
-    for (int i = 0; i < 16; i++) v = (v << 8) | d[i];
-    return v;
-}
+eddy_u128 eddy_md5_u128(const void *key, size_t n) { return eddy_md5_fast_u128(key, n); }

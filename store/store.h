@@ -218,10 +218,14 @@ int store_shard_split(store *s, const char *stream, const char *shard_id,
 int store_shard_merge(store *s, const char *stream, const char *shard_id,
                       const char *adjacent_shard_id, eddy_err *err);
 
-/* Rescales to `target` open shards with even ranges (Kinesis UNIFORM_SCALING):
- * closes every open shard and opens `target` children, each recording its
- * parent(s) among the closed ones whose ranges overlap it. target must be
- * within [ceil(open/2), open*2] as Kinesis requires. */
+/* Rescales to `target` open shards with even ranges (Kinesis UNIFORM_SCALING).
+ * Like Kinesis it runs as a series of splits and merges: open shards are
+ * split at every uniform boundary they straddle, then the pieces of each
+ * uniform range are merged left to right. So every child has at most two
+ * parents (ParentShardId, AdjacentParentShardId) and every parent at most two
+ * children, short-lived intermediate shards stay behind (closed, readable),
+ * and an open shard that already has a uniform range is kept as it is.
+ * target must be within [ceil(open/2), open*2] and <= 10000. */
 int store_shard_count_update(store *s, const char *stream, int target, eddy_err *err);
 
 /* ---------------------------------------------------------------- writing */
@@ -365,8 +369,9 @@ int store_consumer_list(store *s, const char *stream, store_consumer_desc **out,
 
 typedef struct store_sub store_sub;   /* opaque subscription */
 
-/* Called (from the appending thread, so it must be quick and must not call
- * back into the store) whenever records may be ready for the subscription, and
+/* Called (from the appending thread, with a store-internal mutex held, so it
+ * must be quick and must not call back into the store) whenever records may
+ * be ready for the subscription, and
  * once with ended == 1 when the subscription is ended by the store (replaced by
  * a newer subscription of the same consumer and shard, consumer deregistered,
  * stream deleted). */
