@@ -1,0 +1,328 @@
+/*
+ * plan_join.c — the FROM clause: in-application streams and reference
+ * tables from the catalog, sub-queries, table functions
+ * TABLE(fn(CURSOR(SELECT STREAM ...), args)), and joins: stream-to-stream
+ * with an OVER window on at least one side (SQL.md §5.2) and
+ * stream-to-table (§5.1). Each FROM item adds its relation(s) to the scope
+ * so that names resolve against the concatenated row (left, then right).
+ */
+#include "planner_int.h"
+
+#include <string.h>
+
+static int add_rel(pl *p, pl_scope *sc, const ast_from *f, const char *alias, const plan_node *n,
+                   uint32_t first_col, int is_stream) {
+    if (sc->n_rels == PL_MAX_RELS)
+        return pl_unsupported(p, f->off, f->len, "a FROM clause with more than 16 relations");
+    for (uint32_t i = 0; alias && i < sc->n_rels; i++)
+        if (sc->rels[i].alias && !strcmp(sc->rels[i].alias, alias))
+            return pl_error(p, f->off, f->len, "name \"%s\" is used twice in FROM", alias);
+    pl_rel *r = &sc->rels[sc->n_rels++];
+    memset(r, 0, sizeof *r);
+    r->alias = alias;
+    r->first_col = first_col;
+    r->cols = n->out.cols;
+    r->n_cols = n->out.n_cols;
+    r->is_stream = (uint8_t)is_stream;
+    r->off = f->off;
+    r->len = f->len;
+    return 0;
+}
+
+/* Applies AS alias(c1, c2, ...) column renames to a node's schema. */
+static int rename_cols(pl *p, const ast_from *f, plan_node *n) {
+    if (!f->n_col_aliases) return 0;
+    if (f->n_col_aliases != n->out.n_cols)
+        return pl_error(p, f->off, f->len, "\"%s\" has %u columns but %u names were given",
+                        f->alias.s ? f->alias.s : "relation", n->out.n_cols, f->n_col_aliases);
+    plan_col *cols = pl_alloc(p, n->out.n_cols * sizeof *cols);
+    if (!cols) return EDDY_E_NOMEM;
+    for (uint32_t i = 0; i < n->out.n_cols; i++) {
+        cols[i] = n->out.cols[i];
+        cols[i].name = f->col_aliases[i].s;
+    }
+    n->out.cols = cols;
+    return 0;
+}
+
+static plan_node *plan_named(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
+    const ast_name *nm = &f->u.named.name;
+    const cat_stream *s = catalog_stream(p->cat, nm->s);
+    if (!s) {
+        catalog_not_found(p->cat, "stream", nm->s, p->err);
+        p->err->off = nm->off;
+        p->err->len = nm->len;
+        p->err->has_pos = 1;
+        return NULL;
+    }
+    if (s->kind == CAT_ERROR) {
+        pl_error(p, nm->off, nm->len, "\"%s\" cannot be read by application SQL", s->name);
+        eddy_err_hint(p->err, "Route it to a destination instead.");
+        return NULL;
+    }
+    plan_node *n = pl_node(p, s->kind == CAT_TABLE ? PLAN_TABLE_SCAN : PLAN_STREAM_SCAN, 0, f->off,
+                           f->len);
+    if (!n) return NULL;
+    n->out.cols = s->cols;
+    n->out.n_cols = s->n_cols;
+    n->out.rowtime = PLAN_RT_INPUT;
+    n->out.ordered = s->kind != CAT_TABLE;
+    if (s->kind == CAT_TABLE) n->u.table_scan.table = s->name;
+    else n->u.stream_scan.stream = s->name;
+    pl_note_read(p, s->name);
+    *is_stream = s->kind != CAT_TABLE;
+    if (rename_cols(p, f, n) != 0) return NULL;
+    if (add_rel(p, sc, f, f->alias.s ? f->alias.s : s->name, n, 0, *is_stream) != 0) return NULL;
+    return n;
+}
+
+static plan_node *plan_table_func(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
+    const ast_expr *c = f->u.func.call;
+    const char *name = c->u.call.name.s;
+    uint32_t n = c->u.call.n_args;
+    if (n == 0 || c->u.call.args[0]->kind != AST_E_CURSOR) {
+        pl_error(p, c->off, c->len, "the first argument of table function %s must be CURSOR(SELECT STREAM ...)",
+                 name);
+        return NULL;
+    }
+    if (n > UDF_MAX_ARGS) {
+        pl_error(p, c->off, c->len, "too many arguments for %s", name);
+        return NULL;
+    }
+    int in_stream = 0;
+    plan_node *in = pl_plan_query(p, c->u.call.args[0]->u.query.query, 0, &in_stream);
+    if (!in) return NULL;
+    if (!in_stream) {
+        const ast_expr *a = c->u.call.args[0];
+        pl_error(p, a->off, a->len, "the CURSOR of %s must select from a stream", name);
+        return NULL;
+    }
+    eddy_type types[UDF_MAX_ARGS], cast_to[UDF_MAX_ARGS], ret;
+    plan_expr **args = pl_alloc(p, n * sizeof *args);
+    if (!args) return NULL;
+    types[0] = (eddy_type){(eddy_type_id)UDF_A_CURSOR, 0, 0};
+    pl_scope empty;
+    memset(&empty, 0, sizeof empty);
+    pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "table function arguments"};
+    for (uint32_t i = 1; i < n; i++) {
+        if (!(args[i] = pl_expr(p, c->u.call.args[i], &empty, &forbid))) return NULL;
+        types[i] = args[i]->type;
+    }
+    const udf_func *fn;
+    eddy_err lerr;
+    eddy_err_clear(&lerr);
+    if (udf_lookup(p->reg, name, UDF_TABLE, (int)n, types, &fn, cast_to, &ret, &lerr) != 0) {
+        pl_error(p, c->off, c->len, "%s", lerr.msg);
+        if (lerr.hint[0]) eddy_err_hint(p->err, "%s", lerr.hint);
+        return NULL;
+    }
+    plan_node *nd = pl_node(p, PLAN_TABLE_FUNC, 1, f->off, f->len);
+    eddy_type *at = pl_alloc(p, n * sizeof *at);
+    if (!nd || !at) return NULL;
+    nd->inputs[0] = in;
+    at[0] = types[0];
+    for (uint32_t i = 1; i < n; i++) {
+        if (args[i]->type.id != cast_to[i].id && !(args[i] = pl_cast(p, args[i], cast_to[i])))
+            return NULL;
+        at[i] = args[i]->type;
+    }
+    nd->u.table_func.call = (udf_call){fn, (int)n, at, ret};
+    nd->u.table_func.args = args + 1;
+    nd->u.table_func.n_args = n - 1;
+    uint32_t keep = fn->passthrough ? in->out.n_cols : 0;
+    plan_col *cols = pl_alloc(p, (keep + (uint32_t)fn->n_out_cols + 1) * sizeof *cols);
+    if (!cols) return NULL;
+    if (keep) memcpy(cols, in->out.cols, keep * sizeof *cols);
+    for (int i = 0; i < fn->n_out_cols; i++) {
+        cols[keep + i] = (plan_col){fn->out_cols[i].name, fn->out_cols[i].type, 1};
+    }
+    if (!strcmp(fn->specific, "GROUP_RANK") && n > 2 && args[2]->kind == PX_LITERAL &&
+        !args[2]->u.lit.is_null) {
+        cols[keep].name = args[2]->u.lit.u.s.p;
+        nd->u.table_func.rank_col = cols[keep].name;
+    }
+    nd->out.cols = cols;
+    nd->out.n_cols = keep + (uint32_t)fn->n_out_cols;
+    nd->out.rowtime = PLAN_RT_INPUT;
+    nd->out.ordered = in->out.ordered;
+    *is_stream = 1;
+    if (rename_cols(p, f, nd) != 0) return NULL;
+    if (add_rel(p, sc, f, f->alias.s, nd, 0, 1) != 0) return NULL;
+    return nd;
+}
+
+static const ast_window *join_window_ast(pl *p, const ast_window *w) {
+    if (!w || !w->name_only) return w;
+    for (uint32_t i = 0; p->sel && i < p->sel->n_windows; i++)
+        if (!strcmp(p->sel->windows[i]->name.s, w->ref.s)) return p->sel->windows[i]->spec;
+    pl_error(p, w->ref.off, w->ref.len, "window \"%s\" does not exist", w->ref.s);
+    return NULL;
+}
+
+static int side_window(pl *p, const ast_window *w0, plan_side_window *out) {
+    memset(out, 0, sizeof *out);
+    if (!w0) return 0;
+    const ast_window *w = join_window_ast(p, w0);
+    if (!w) return EDDY_E_SEMANTIC;
+    if (w->n_partition)
+        return pl_error(p, w->off, w->len, "PARTITION BY is not allowed in a join window");
+    if (w->between && w->end.kind != AST_BOUND_CURRENT_ROW)
+        return pl_error(p, w->off, w->len, "only windows that end at the current row are supported");
+    if (w->frame == AST_FRAME_NONE)
+        return pl_error(p, w->off, w->len, "join window has no frame");
+    if (w->start.kind == AST_BOUND_CURRENT_ROW) {
+        out->kind = w->frame == AST_FRAME_ROWS ? PLAN_SIDE_ROWS : PLAN_SIDE_RANGE;
+        return 0;
+    }
+    if (w->start.kind != AST_BOUND_PRECEDING)
+        return pl_error(p, w->off, w->len, "only windows that end at the current row are supported");
+    if (w->frame == AST_FRAME_ROWS) {
+        out->kind = PLAN_SIDE_ROWS;
+        return pl_literal_int(p, w->start.offset, &out->rows);
+    }
+    out->kind = PLAN_SIDE_RANGE;
+    return pl_interval_ms(p, w->start.offset, &out->range_ms);
+}
+
+static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
+    const ast_from *lf = f->u.join.left, *rf = f->u.join.right;
+    if (f->u.join.natural) {
+        pl_unsupported(p, f->off, f->len, "NATURAL JOIN");
+        return NULL;
+    }
+    int ls = 0, rs = 0;
+    uint32_t rel0 = sc->n_rels;
+    plan_node *l = pl_plan_from(p, lf, sc, &ls);
+    if (!l) return NULL;
+    uint32_t rel_mid = sc->n_rels;
+    plan_node *r = pl_plan_from(p, rf, sc, &rs);
+    if (!r) return NULL;
+    for (uint32_t i = rel0; i < sc->n_rels; i++) {
+        sc->rels[i].rt_index = i < rel_mid ? 0 : 1;
+        if (i >= rel_mid) sc->rels[i].first_col += l->out.n_cols;
+    }
+    sc->join = 1;
+    if (!ls && !rs) {
+        pl_unsupported(p, f->off, f->len, "a join of two tables");
+        return NULL;
+    }
+    if (!ls && rs) {
+        pl_unsupported(p, lf->off, lf->len, "a table on the left of a join with a stream");
+        eddy_err_hint(p->err, "Put the stream first: FROM stream LEFT JOIN table ON ...");
+        return NULL;
+    }
+    plan_join_kind jk = (plan_join_kind)f->u.join.kind;
+    plan_node *n = pl_node(p, rs ? PLAN_STREAM_JOIN : PLAN_TABLE_JOIN, 2, f->off, f->len);
+    if (!n) return NULL;
+    n->inputs[0] = l;
+    n->inputs[1] = r;
+    n->u.join.kind = jk;
+    if (rs) {
+        if (side_window(p, lf->over, &n->u.join.left) != 0) return NULL;
+        if (side_window(p, rf->over, &n->u.join.right) != 0) return NULL;
+        if (!lf->over && !rf->over) {
+            pl_error(p, f->off, f->len, "stream-to-stream join needs a window on at least one side");
+            eddy_err_hint(p->err, "Add OVER (RANGE INTERVAL '1' MINUTE PRECEDING) after one of the streams.");
+            return NULL;
+        }
+    } else {
+        if (rf->over) {
+            pl_error(p, rf->over->off, rf->over->len, "a reference table takes no window");
+            return NULL;
+        }
+        if (jk != PLAN_JOIN_INNER && jk != PLAN_JOIN_LEFT) {
+            pl_unsupported(p, f->off, f->len, "a RIGHT or FULL join of a stream with a table");
+            return NULL;
+        }
+        n->u.join.table = r->u.table_scan.table;
+    }
+    uint32_t nl = l->out.n_cols, nr = r->out.n_cols;
+    plan_col *cols = pl_alloc(p, (nl + nr + 1) * sizeof *cols);
+    if (!cols) return NULL;
+    memcpy(cols, l->out.cols, nl * sizeof *cols);
+    memcpy(cols + nl, r->out.cols, nr * sizeof *cols);
+    for (uint32_t i = 0; i < nl + nr; i++) {
+        int right = i >= nl;
+        if ((right && (jk == PLAN_JOIN_LEFT || jk == PLAN_JOIN_FULL)) ||
+            (!right && (jk == PLAN_JOIN_RIGHT || jk == PLAN_JOIN_FULL)))
+            cols[i].nullable = 1;
+    }
+    n->out.cols = cols;
+    n->out.n_cols = nl + nr;
+    n->out.rowtime = rs ? PLAN_RT_JOIN_LATER : PLAN_RT_INPUT;
+    n->out.ordered = 1;
+    pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "JOIN conditions"};
+    if (f->u.join.on) {
+        if (!(n->u.join.cond = pl_bool_expr(p, f->u.join.on, sc, &forbid, "ON"))) return NULL;
+    } else if (f->u.join.n_using) {
+        plan_expr *acc = NULL;
+        for (uint32_t i = 0; i < f->u.join.n_using; i++) {
+            const ast_name *u = &f->u.join.using_[i];
+            int li = -1, ri = -1;
+            for (uint32_t k = 0; k < nl; k++)
+                if (!strcmp(l->out.cols[k].name, u->s)) li = (int)k;
+            for (uint32_t k = 0; k < nr; k++)
+                if (!strcmp(r->out.cols[k].name, u->s)) ri = (int)k;
+            if (li < 0 || ri < 0) {
+                pl_error(p, u->off, u->len, "column \"%s\" in USING is not on both sides of the join", u->s);
+                return NULL;
+            }
+            plan_expr *a = pl_colref(p, (uint32_t)li, &cols[li], u->off, u->len);
+            plan_expr *b = pl_colref(p, nl + (uint32_t)ri, &cols[nl + ri], u->off, u->len);
+            eddy_type ct;
+            if (!a || !b) return NULL;
+            if (udf_common_type(a->type, b->type, &ct) != 0) {
+                pl_error(p, u->off, u->len, "USING column \"%s\" has incompatible types", u->s);
+                return NULL;
+            }
+            plan_expr *eq = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, u->off, u->len);
+            if (!eq) return NULL;
+            eq->u.op.op = PLAN_OP_EQ;
+            eq->u.op.n_args = 2;
+            eq->u.op.args[0] = pl_cast(p, a, ct);
+            eq->u.op.args[1] = pl_cast(p, b, ct);
+            eq->nullable = 1;
+            if (acc) {
+                plan_expr *and_ = pl_new_expr(p, PX_OP, eq->type, f->off, f->len);
+                if (!and_) return NULL;
+                and_->u.op.op = PLAN_OP_AND;
+                and_->u.op.n_args = 2;
+                and_->u.op.args[0] = acc;
+                and_->u.op.args[1] = eq;
+                and_->nullable = 1;
+                eq = and_;
+            }
+            acc = eq;
+        }
+        n->u.join.cond = acc;
+    } else if (jk != PLAN_JOIN_CROSS) {
+        pl_error(p, f->off, f->len, "JOIN needs an ON or USING condition");
+        return NULL;
+    }
+    *is_stream = 1;
+    return n;
+}
+
+plan_node *pl_plan_from(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
+    if (!f) {
+        if (!p->err->code) eddy_err_set(p->err, EDDY_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (f->over && f->kind != AST_F_NAMED && f->kind != AST_F_SUBQUERY) {
+        pl_error(p, f->over->off, f->over->len, "OVER after a FROM item is only allowed on streams in a join");
+        return NULL;
+    }
+    switch (f->kind) {
+    case AST_F_NAMED: return plan_named(p, f, sc, is_stream);
+    case AST_F_SUBQUERY: {
+        plan_node *n = pl_plan_query(p, f->u.query.query, 0, is_stream);
+        if (!n || rename_cols(p, f, n) != 0) return NULL;
+        if (add_rel(p, sc, f, f->alias.s, n, 0, *is_stream) != 0) return NULL;
+        return n;
+    }
+    case AST_F_TABLE_FUNC: return plan_table_func(p, f, sc, is_stream);
+    case AST_F_JOIN: return plan_join(p, f, sc, is_stream);
+    }
+    pl_unsupported(p, f->off, f->len, "this FROM item");
+    return NULL;
+}

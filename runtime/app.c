@@ -1,0 +1,752 @@
+/*
+ * app.c — assembles and runs an application (see app.h).
+ *
+ * Every in-application stream is a hub: batches pushed into it go to each
+ * subscriber (a pump's operator chain, whose end writes into the target hub)
+ * and to its terminal consumers (a store writer when the stream is bound to
+ * an output stream, a printer when asked). error_stream is a hub too.
+ */
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "decode.h"
+#include "eddy_log.h"
+#include "eddy_time.h"
+#include "encode.h"
+#include "expr.h"
+#include "op.h"
+#include "reader.h"
+#include "sbuf.h"
+#include "shard_source.h"
+#include "udf_fns.h"
+
+#define MAX_PRINT_WIDTH 24
+
+typedef struct hub hub;
+
+/* A pump: its operator chain (may be empty) and where it writes. */
+typedef struct pump_run {
+    const plan_node *root;       /* PLAN_PUMP */
+    const char *name;
+    hub *from, *to;
+    rt_op *head;                 /* first operator, NULL when the pump copies rows */
+    rt_op *tail;
+    rt_batch *out;               /* rows mapped to the target's columns */
+    const eddy_type *in_types;   /* types of the rows reaching the pump */
+    uint32_t n_in;
+    struct rt_app *app;
+    int finished;
+    rt_query_rows_fn qfn;        /* queries: where output rows go (to is NULL) */
+    void *qctx;
+} pump_run;
+
+struct hub {
+    const cat_stream *cs;
+    eddy_type *types;
+    uint32_t n_cols;
+    pump_run **subs;             /* pumps reading this stream */
+    uint32_t n_subs;
+    uint32_t n_feeders, n_fed_done; /* pumps writing into it */
+    int64_t wm;
+    /* Output to the store. */
+    rt_encoder *enc;
+    const char *sink_stream;
+    store_put_entry *pending;
+    char **pending_data;
+    size_t n_pending;
+    uint64_t seq_key;
+    /* Printing. */
+    int print;
+    FILE *pf;                    /* where printed rows go */
+    rt_encoder *penc;
+    int header_done;
+    int finished;
+};
+
+typedef struct source_run {
+    hub *h;
+    rt_reader *reader;
+    rt_decoder *dec;
+    rt_batch *batch;
+    int done;
+    int64_t wm;
+} source_run;
+
+struct rt_app {
+    rt_app_opts o;
+    const catalog *cat;
+    arena mem;
+    hub *hubs;
+    size_t n_hubs;
+    hub *errors;
+    pump_run *pumps;
+    size_t n_pumps;
+    source_run *sources;
+    size_t n_sources;
+    shard_source *src;
+    rt_error_sink esink;
+    rt_batch *err_batch;
+    rt_app_stats stats;
+    rt_expr_env env;
+    sbuf line;
+    int failed;
+    eddy_err first_err;
+    volatile int query_stop;     /* a query asked to stop */
+    pump_run *queries;
+    size_t n_queries;
+};
+
+void rt_app_opts_init(rt_app_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->start_override = -1;
+    o->name = "app";
+}
+
+static hub *hub_find(rt_app *app, const char *name) {
+    for (size_t i = 0; i < app->n_hubs; i++)
+        if (strcmp(app->hubs[i].cs->name, name) == 0) return &app->hubs[i];
+    return NULL;
+}
+
+static int hub_push(rt_app *app, hub *h, const rt_batch *b, eddy_err *err);
+static int hub_watermark(rt_app *app, hub *h, int64_t wm, eddy_err *err);
+static int hub_finish(rt_app *app, hub *h, eddy_err *err);
+
+/* ---------------------------------------------------------------- errors */
+
+static int err_flush(rt_app *app, eddy_err *err) {
+    if (!app->err_batch || app->err_batch->n_rows == 0) return 0;
+    int rc = hub_push(app, app->errors, app->err_batch, err);
+    rt_batch_reset(app->err_batch);
+    return rc;
+}
+
+static void report_error(rt_app *app, const char *name, const char *msg, int64_t rowtime,
+                         const void *data, size_t len, const char *pump) {
+    app->stats.errors++;
+    if (!app->err_batch) return;
+    rt_error_info info = {eddy_now_ms(), "ERROR", name, msg, rowtime, data, len, pump};
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (rt_batch_room(app->err_batch) == 0) err_flush(app, &e);
+    rt_error_row_append(app->err_batch, &info, &e);
+}
+
+/* Row errors from operators: the row's values are encoded as JSON so that
+ * DATA_ROW (hex) shows what failed. */
+static void op_row_error(void *ctx, const rt_batch *b, uint32_t r, const char *name, const char *msg,
+                         const char *pump) {
+    rt_app *app = ctx;
+    sbuf s;
+    sbuf_init(&s);
+    sbuf_putc(&s, '[');
+    for (uint32_t c = 0; c < b->n_cols; c++) {
+        if (c) sbuf_putc(&s, ',');
+        if (rt_col_is_null(&b->cols[c], r)) {
+            sbuf_puts(&s, "null");
+            continue;
+        }
+        sbuf tmp;
+        sbuf_init(&tmp);
+        rt_format_value(&b->cols[c], r, &tmp);
+        sbuf_json_str(&s, tmp.data, tmp.len);
+        sbuf_free(&tmp);
+    }
+    sbuf_putc(&s, ']');
+    report_error(app, name, msg, b->rowtime[r], s.data, s.len, pump);
+    sbuf_free(&s);
+}
+
+/* ---------------------------------------------------------------- sinks */
+
+static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
+    if (h->n_pending == 0) return 0;
+    store_put_result *res = calloc(h->n_pending, sizeof *res);
+    if (!res) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    size_t failed = 0;
+    int rc;
+    /* Output streams back-pressure the application: throttled records are
+     * retried until they are written, as KDA retries its destinations. */
+    for (int attempt = 0;; attempt++) {
+        rc = store_put_records(app->o.store, h->sink_stream, h->pending, h->n_pending, res, &failed, err);
+        if (rc != 0 || failed == 0) break;
+        size_t keep = 0;
+        for (size_t i = 0; i < h->n_pending; i++) {
+            if (res[i].code == 0) {
+                free(h->pending_data[i]);
+                continue;
+            }
+            if (res[i].code != EDDY_E_THROTTLED) {
+                eddy_log(EDDY_LOG_ERROR, "output %s: record dropped: %s", h->sink_stream, res[i].message);
+                free(h->pending_data[i]);
+                continue;
+            }
+            h->pending[keep] = h->pending[i];
+            h->pending_data[keep++] = h->pending_data[i];
+        }
+        h->n_pending = keep;
+        if (keep == 0) break;
+        usleep(attempt < 10 ? 20000 : 200000);
+    }
+    free(res);
+    if (rc == 0) {
+        for (size_t i = 0; i < h->n_pending; i++) free(h->pending_data[i]);
+        h->n_pending = 0;
+    }
+    return rc;
+}
+
+static int sink_write(rt_app *app, hub *h, const rt_batch *b, eddy_err *err) {
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        sbuf_clear(&app->line);
+        if (rt_encode_row(h->enc, b, r, &app->line) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        if (h->n_pending == STORE_BATCH_RECORDS_MAX) {
+            int rc = sink_flush(app, h, err);
+            if (rc != 0) return rc;
+        }
+        char *data = malloc(app->line.len + 24);
+        if (!data) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        memcpy(data, app->line.data, app->line.len);
+        /* Partition keys spread rows over the output's shards. */
+        int kn = snprintf(data + app->line.len, 24, "%llu", (unsigned long long)h->seq_key++);
+        store_put_entry *e = &h->pending[h->n_pending];
+        memset(e, 0, sizeof *e);
+        e->data = data;
+        e->data_len = app->line.len;
+        e->partition_key = data + app->line.len;
+        e->partition_key_len = (size_t)kn;
+        h->pending_data[h->n_pending++] = data;
+        app->stats.rows_out++;
+    }
+    return 0;
+}
+
+static void print_rows(rt_app *app, hub *h, const rt_batch *b) {
+    FILE *f = h->pf;
+    uint32_t live = rt_batch_live(b);
+    if (app->o.format == RT_PRINT_TABLE) {
+        if (!h->header_done) {
+            fprintf(f, "%-*s", MAX_PRINT_WIDTH, "ROWTIME");
+            for (uint32_t c = 0; c < h->n_cols; c++) fprintf(f, " %-*.*s", MAX_PRINT_WIDTH, MAX_PRINT_WIDTH, h->cs->cols[c].name);
+            fputc('\n', f);
+            h->header_done = 1;
+        }
+        for (uint32_t i = 0; i < live; i++) {
+            uint32_t r = rt_batch_row(b, i);
+            char ts[32];
+            eddy_ts_format_sql(b->rowtime[r], ts);
+            fprintf(f, "%-*s", MAX_PRINT_WIDTH, ts);
+            for (uint32_t c = 0; c < b->n_cols; c++) {
+                sbuf_clear(&app->line);
+                if (rt_col_is_null(&b->cols[c], r)) sbuf_puts(&app->line, "NULL");
+                else rt_format_value(&b->cols[c], r, &app->line);
+                fprintf(f, " %-*.*s", MAX_PRINT_WIDTH, MAX_PRINT_WIDTH, app->line.data);
+            }
+            fputc('\n', f);
+            app->stats.rows_out++;
+        }
+        return;
+    }
+    if (app->o.format == RT_PRINT_CSV && !h->header_done) {
+        fputs("ROWTIME", f);
+        for (uint32_t c = 0; c < h->n_cols; c++) fprintf(f, ",%s", h->cs->cols[c].name);
+        fputc('\n', f);
+        h->header_done = 1;
+    }
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        sbuf_clear(&app->line);
+        rt_encode_row(h->penc, b, r, &app->line);
+        fwrite(app->line.data, 1, app->line.len, f);
+        if (app->o.format == RT_PRINT_JSONL) fputc('\n', f);
+        app->stats.rows_out++;
+    }
+}
+
+/* ---------------------------------------------------------------- hubs and pumps */
+
+static int pump_sink(void *ctx, const rt_batch *b, eddy_err *err) {
+    pump_run *p = ctx;
+    if (p->qfn) {
+        if (rt_batch_live(b) && p->qfn(p->qctx, b) != 0) p->app->query_stop = 1;
+        return 0;
+    }
+    const uint32_t *map = p->root->u.pump.target_cols;
+    hub *to = p->to;
+    rt_batch_reset(p->out);
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        if (rt_batch_room(p->out) == 0) {
+            int rc = hub_push(p->app, to, p->out, err);
+            if (rc != 0) return rc;
+            rt_batch_reset(p->out);
+        }
+        uint32_t d = rt_batch_begin_row(p->out, b->rowtime[r]);
+        int ok = 1;
+        for (uint32_t c = 0; c < b->n_cols && ok; c++) {
+            uint32_t tc = map ? map[c] : c;
+            if (tc >= to->n_cols || rt_col_is_null(&b->cols[c], r)) continue;
+            eddy_value v, cv;
+            rt_batch_get(b, c, r, &v);
+            eddy_type from = b->cols[c].type, tt = to->types[tc];
+            if (from.id != tt.id || (from.id == EDDY_T_DECIMAL && from.scale != tt.scale) ||
+                ((tt.id == EDDY_T_VARCHAR || tt.id == EDDY_T_CHAR) && tt.precision > 0 &&
+                 v.u.s.n > (uint32_t)tt.precision)) {
+                eddy_err cerr;
+                eddy_err_clear(&cerr);
+                if (rt_cast_value(&v, from, tt, &cv, &p->out->strings, &cerr) != 0) {
+                    op_row_error(p->app, b, r, "CAST_ERROR", cerr.msg, p->name);
+                    ok = 0;
+                    break;
+                }
+                v = cv;
+            }
+            switch (rt_phys_of(tt.id)) {
+            case RT_PHYS_I64: rt_batch_set_i64(p->out, tc, d, v.u.i); break;
+            case RT_PHYS_F64: rt_batch_set_f64(p->out, tc, d, v.u.d); break;
+            case RT_PHYS_STR:
+                if (rt_batch_set_str(p->out, tc, d, v.u.s.p, v.u.s.n) != 0)
+                    return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                break;
+            }
+        }
+        /* NOT NULL columns of the target refuse NULLs (error_stream). */
+        for (uint32_t tc = 0; tc < to->n_cols && ok; tc++) {
+            if (!to->cs->cols[tc].nullable && rt_col_is_null(&p->out->cols[tc], d)) {
+                char msg[300];
+                snprintf(msg, sizeof msg, "null value in column \"%s\" of stream \"%s\" violates NOT NULL",
+                         to->cs->cols[tc].name, to->cs->name);
+                op_row_error(p->app, b, r, "NOT_NULL_VIOLATION", msg, p->name);
+                ok = 0;
+            }
+        }
+        if (ok) rt_batch_commit_row(p->out);
+    }
+    if (p->out->n_rows == 0) return 0;
+    return hub_push(p->app, to, p->out, err);
+}
+
+static int pump_wm(void *ctx, int64_t wm, eddy_err *err) {
+    pump_run *p = ctx;
+    if (!p->to) return 0;
+    return hub_watermark(p->app, p->to, wm, err);
+}
+
+static int hub_push(rt_app *app, hub *h, const rt_batch *b, eddy_err *err) {
+    if (rt_batch_live(b) == 0) return 0;
+    for (uint32_t i = 0; i < h->n_subs; i++) {
+        pump_run *p = h->subs[i];
+        int rc = p->head ? p->head->vt->push(p->head, b, err) : pump_sink(p, b, err);
+        if (rc != 0) return rc;
+    }
+    if (h->enc) {
+        int rc = sink_write(app, h, b, err);
+        if (rc != 0) return rc;
+    }
+    if (h->print) print_rows(app, h, b);
+    return 0;
+}
+
+static int hub_watermark(rt_app *app, hub *h, int64_t wm, eddy_err *err) {
+    if (wm <= h->wm) return 0;
+    h->wm = wm;
+    for (uint32_t i = 0; i < h->n_subs; i++) {
+        pump_run *p = h->subs[i];
+        int rc = p->head ? rt_op_watermark(p->head, wm, err) : p->to ? hub_watermark(app, p->to, wm, err) : 0;
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+static int hub_finish(rt_app *app, hub *h, eddy_err *err) {
+    if (h->finished) return 0;
+    h->finished = 1;
+    for (uint32_t i = 0; i < h->n_subs; i++) {
+        pump_run *p = h->subs[i];
+        if (p->finished) continue;
+        p->finished = 1;
+        if (p->head) {
+            int rc = rt_op_finish(p->head, err);
+            if (rc != 0) return rc;
+        }
+        if (!p->to) continue;
+        p->to->n_fed_done++;
+        if (p->to->n_fed_done >= p->to->n_feeders) {
+            int rc = hub_finish(app, p->to, err);
+            if (rc != 0) return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- building */
+
+static int build_pump(rt_app *app, pump_run *p, const plan_node *root, eddy_err *err) {
+    p->root = root;
+    p->app = app;
+    const plan_node *n0;
+    if (p->qfn) {
+        /* A query: the whole tree is the chain. */
+        p->name = NULL;
+        n0 = root;
+    } else {
+        p->name = root->u.pump.name;
+        p->to = hub_find(app, root->u.pump.target);
+        if (!p->to)
+            return eddy_err_set_at(err, EDDY_E_NOTFOUND, root->off, root->len, "stream \"%s\" does not exist",
+                                   root->u.pump.target);
+        n0 = root->n_inputs ? root->inputs[0] : NULL;
+    }
+    /* Collect the chain from the scan up to (not including) the pump. */
+    const plan_node *chain[64];
+    size_t n = 0;
+    while (n0 && n0->kind != PLAN_STREAM_SCAN) {
+        if (n0->n_inputs != 1 || n >= 64)
+            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n0->off, n0->len,
+                                   "%s is not supported by the runtime yet", plan_kind_name(n0->kind));
+        chain[n++] = n0;
+        n0 = n0->inputs[0];
+    }
+    if (!n0) return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, root->off, root->len, "pump reads no stream");
+    p->from = hub_find(app, n0->u.stream_scan.stream);
+    if (!p->from)
+        return eddy_err_set_at(err, EDDY_E_NOTFOUND, n0->off, n0->len, "stream \"%s\" does not exist",
+                               n0->u.stream_scan.stream);
+    const eddy_type *types = p->from->types;
+    uint32_t n_types = p->from->n_cols;
+    rt_op *prev = NULL;
+    for (size_t i = n; i-- > 0;) {
+        rt_op *op;
+        int rc = rt_op_new(chain[i], types, n_types, &app->env, &app->esink, p->name, &app->mem, &op, err);
+        if (rc != 0) {
+            if (prev) {
+                /* Keep what was built so rt_app_free releases it. */
+            }
+            return rc;
+        }
+        if (prev) prev->next = op;
+        else p->head = op;
+        prev = op;
+        types = op->out_types;
+        n_types = op->n_out;
+    }
+    p->tail = prev;
+    p->in_types = types;
+    p->n_in = n_types;
+    if (prev) {
+        prev->sink = pump_sink;
+        prev->sink_ctx = p;
+        prev->sink_wm = pump_wm;
+    }
+    if (p->to) {
+        p->out = rt_batch_new(p->to->types, p->to->n_cols, err);
+        if (!p->out) return err->code ? err->code : EDDY_E_NOMEM;
+    }
+    /* Register as a subscriber of its input and a feeder of its target. */
+    pump_run **ns = realloc(p->from->subs, sizeof(pump_run *) * (p->from->n_subs + 1));
+    if (!ns) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    p->from->subs = ns;
+    ns[p->from->n_subs++] = p;
+    if (p->to) p->to->n_feeders++;
+    return 0;
+}
+
+static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
+    const cat_source *cs = &h->cs->source;
+    s->h = h;
+    rt_col_spec *spec = arena_calloc(&app->mem, sizeof *spec * (h->n_cols ? h->n_cols : 1));
+    if (!spec) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (uint32_t c = 0; c < h->n_cols; c++) {
+        spec[c].name = h->cs->cols[c].name;
+        spec[c].type = h->cs->cols[c].type;
+        spec[c].mapping = cs->paths ? cs->paths[c] : NULL;
+    }
+    rt_decode_opts dopts = {cs->row_delim[0] ? cs->row_delim : NULL, cs->col_delim[0] ? cs->col_delim : NULL};
+    s->dec = rt_decoder_new(cs->format == PLAN_FMT_CSV ? RT_FMT_CSV : RT_FMT_JSON, spec, h->n_cols, &dopts, err);
+    if (!s->dec) return err->code ? err->code : EDDY_E_NOMEM;
+    uint32_t nt;
+    const eddy_type *dt = rt_decoder_types(s->dec, &nt);
+    s->batch = rt_batch_new(dt, nt, err);
+    if (!s->batch) return err->code ? err->code : EDDY_E_NOMEM;
+    rt_reader_opts ro;
+    rt_reader_opts_init(&ro);
+    ro.kind = cs->reader == PLAN_READER_FANOUT ? RT_READER_FANOUT : RT_READER_CLASSIC;
+    int start = app->o.start_override >= 0 ? app->o.start_override : (int)cs->start;
+    ro.start = start == PLAN_START_TRIM_HORIZON ? RT_START_TRIM_HORIZON
+               : start == PLAN_START_AT_TIMESTAMP ? RT_START_AT_TIMESTAMP : RT_START_LATEST;
+    ro.start_timestamp_ms = cs->start_ms;
+    char consumer[160];
+    snprintf(consumer, sizeof consumer, "eddy-%s", app->o.name);
+    ro.consumer_name = cs->consumer ? cs->consumer : consumer;
+    if (app->o.poll_interval_ms > 0) ro.poll_interval_ms = app->o.poll_interval_ms;
+    if (app->o.idle_timeout_ms > 0) ro.idle_timeout_ms = app->o.idle_timeout_ms;
+    ro.drain = app->o.drain;
+    s->wm = INT64_MIN;
+    return rt_reader_open(&ro, app->src, cs->stream, &s->reader, err);
+}
+
+static int wants_print(const rt_app *app, const hub *h) {
+    if (app->o.print) {
+        for (size_t i = 0; i < app->o.n_print; i++)
+            if (strcmp(app->o.print[i], h->cs->name) == 0) return 1;
+        return 0;
+    }
+    return h->cs->kind == CAT_STREAM && h->n_subs == 0 && !h->cs->sink.stream && !h->cs->source.stream;
+}
+
+int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps, size_t n_pumps,
+               rt_app **out, eddy_err *err) {
+    rt_app *app = calloc(1, sizeof *app);
+    if (!app) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    app->o = *opts;
+    app->cat = cat;
+    arena_init(&app->mem, 65536);
+    sbuf_init(&app->line);
+    app->env.query_start_ms = eddy_now_ms();
+    app->esink.row_error = op_row_error;
+    app->esink.ctx = app;
+    int rc = shard_source_local_new(opts->store, &app->src, err);
+    if (rc != 0) goto fail;
+    size_t ns = 0;
+    while (catalog_stream_at(cat, ns)) ns++;
+    app->hubs = calloc(ns ? ns : 1, sizeof(hub));
+    if (!app->hubs) goto nomem;
+    for (size_t i = 0; i < ns; i++) {
+        const cat_stream *cs = catalog_stream_at(cat, i);
+        if (cs->kind == CAT_TABLE) continue;
+        hub *h = &app->hubs[app->n_hubs++];
+        h->cs = cs;
+        h->n_cols = cs->n_cols;
+        h->wm = INT64_MIN;
+        h->types = arena_alloc(&app->mem, sizeof(eddy_type) * (cs->n_cols ? cs->n_cols : 1));
+        if (!h->types) goto nomem;
+        for (uint32_t c = 0; c < cs->n_cols; c++) h->types[c] = cs->cols[c].type;
+        if (cs->kind == CAT_ERROR) app->errors = h;
+    }
+    app->pumps = calloc(n_pumps ? n_pumps : 1, sizeof(pump_run));
+    if (!app->pumps) goto nomem;
+    for (size_t i = 0; i < n_pumps; i++) {
+        rc = build_pump(app, &app->pumps[i], pumps[i], err);
+        app->n_pumps = i + 1;
+        if (rc != 0) goto fail;
+    }
+    const char **names = arena_alloc(&app->mem, sizeof(char *) * 64);
+    if (!names) goto nomem;
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        hub *h = &app->hubs[i];
+        if (h->cs->sink.stream) {
+            const char **nm = arena_alloc(&app->mem, sizeof(char *) * (h->n_cols ? h->n_cols : 1));
+            if (!nm) goto nomem;
+            for (uint32_t c = 0; c < h->n_cols; c++) nm[c] = h->cs->cols[c].name;
+            rt_encode_opts eo = {NULL, h->cs->sink.col_delim[0] ? h->cs->sink.col_delim : NULL, 0};
+            h->enc = rt_encoder_new(h->cs->sink.format == PLAN_FMT_CSV ? RT_FMT_CSV : RT_FMT_JSON, nm, h->n_cols, &eo, err);
+            if (!h->enc) goto fail_code;
+            h->sink_stream = h->cs->sink.stream;
+            h->pending = calloc(STORE_BATCH_RECORDS_MAX, sizeof(store_put_entry));
+            h->pending_data = calloc(STORE_BATCH_RECORDS_MAX, sizeof(char *));
+            if (!h->pending || !h->pending_data) goto nomem;
+        }
+        int to_err = h == app->errors && !wants_print(app, h);
+        if (wants_print(app, h) || to_err) {
+            const char **nm = arena_alloc(&app->mem, sizeof(char *) * (h->n_cols ? h->n_cols : 1));
+            if (!nm) goto nomem;
+            for (uint32_t c = 0; c < h->n_cols; c++) nm[c] = h->cs->cols[c].name;
+            rt_encode_opts eo = {NULL, NULL, 1};
+            h->penc = rt_encoder_new(app->o.format == RT_PRINT_CSV && !to_err ? RT_FMT_CSV : RT_FMT_JSON, nm, h->n_cols, &eo, err);
+            if (!h->penc) goto fail_code;
+            h->print = 1;
+            h->pf = to_err ? (app->o.err_out ? app->o.err_out : stderr) : (app->o.out ? app->o.out : stdout);
+        }
+    }
+    if (app->errors) {
+        eddy_type et[RT_ERROR_STREAM_COLS];
+        rt_error_stream_types(et);
+        app->err_batch = rt_batch_new(et, RT_ERROR_STREAM_COLS, err);
+        if (!app->err_batch) goto fail_code;
+    }
+    size_t n_src = 0;
+    for (size_t i = 0; i < app->n_hubs; i++) n_src += app->hubs[i].cs->source.stream != NULL;
+    app->sources = calloc(n_src ? n_src : 1, sizeof(source_run));
+    if (!app->sources) goto nomem;
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        if (!app->hubs[i].cs->source.stream) continue;
+        rc = build_source(app, &app->sources[app->n_sources++], &app->hubs[i], err);
+        if (rc != 0) goto fail;
+    }
+    *out = app;
+    return 0;
+nomem:
+    eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+fail_code:
+    rc = err && err->code ? err->code : EDDY_E_NOMEM;
+fail:
+    rt_app_free(app);
+    return rc;
+}
+
+int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, void *ctx, eddy_err *err) {
+    pump_run *nq = realloc(app->queries, sizeof(pump_run) * (app->n_queries + 1));
+    if (!nq) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    /* Hubs keep pointers to their subscribers: re-point them after realloc. */
+    for (size_t i = 0; i < app->n_queries; i++)
+        for (size_t h = 0; h < app->n_hubs; h++)
+            for (uint32_t k = 0; k < app->hubs[h].n_subs; k++)
+                if (app->hubs[h].subs[k] == &app->queries[i]) app->hubs[h].subs[k] = &nq[i];
+    for (size_t i = 0; i < app->n_queries; i++)
+        if (nq[i].tail) nq[i].tail->sink_ctx = &nq[i];
+    app->queries = nq;
+    pump_run *p = &app->queries[app->n_queries++];
+    memset(p, 0, sizeof *p);
+    p->qfn = fn;
+    p->qctx = ctx;
+    return build_pump(app, p, root, err);
+}
+
+/* ---------------------------------------------------------------- running */
+
+static int feed_records(rt_app *app, source_run *s, const rt_reader_out *ro, eddy_err *err) {
+    for (size_t i = 0; i < ro->n_records; i++) {
+        const rt_record *rec = &ro->records[i];
+        if (rt_batch_room(s->batch) < 64) {
+            int rc = hub_push(app, s->h, s->batch, err);
+            rt_batch_reset(s->batch);
+            if (rc != 0) return rc;
+        }
+        const char *ename = NULL;
+        eddy_err derr;
+        eddy_err_clear(&derr);
+        int rc = rt_decode_record(s->dec, rec->data, rec->data_len, rec->rowtime, s->batch, &ename, &derr);
+        if (rc == EDDY_E_NOMEM) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        if (rc == EDDY_E_LIMIT) {
+            /* The record expands to more rows than fit: flush and retry once. */
+            int prc = hub_push(app, s->h, s->batch, err);
+            rt_batch_reset(s->batch);
+            if (prc != 0) return prc;
+            eddy_err_clear(&derr);
+            rc = rt_decode_record(s->dec, rec->data, rec->data_len, rec->rowtime, s->batch, &ename, &derr);
+        }
+        if (rc < 0) report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);
+    }
+    app->stats.records_in += ro->n_records;
+    if (s->batch->n_rows) {
+        int rc = hub_push(app, s->h, s->batch, err);
+        rt_batch_reset(s->batch);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+static int flush_outputs(rt_app *app, eddy_err *err) {
+    int rc = err_flush(app, err);
+    if (rc != 0) return rc;
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        rc = sink_flush(app, &app->hubs[i], err);
+        if (rc != 0) return rc;
+    }
+    FILE *f = app->o.out ? app->o.out : stdout;
+    fflush(f);
+    return 0;
+}
+
+static void progress(rt_app *app, int final) {
+    if (!app->o.progress) return;
+    fprintf(stderr, "\r%llu records read, %lld ms behind latest, %llu rows out, %llu errors%s",
+            (unsigned long long)app->stats.records_in, (long long)app->stats.millis_behind_latest,
+            (unsigned long long)app->stats.rows_out, (unsigned long long)app->stats.errors, final ? "\n" : "   ");
+}
+
+int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
+    uint64_t last_progress = 0;
+    /* CURRENT_TIMESTAMP and friends read the query's start on this thread. */
+    udf_set_query_start_ms(app->env.query_start_ms);
+    while ((!stop || !*stop) && !app->query_stop) {
+        int any = 0, all_done = 1;
+        app->stats.millis_behind_latest = 0;
+        for (size_t i = 0; i < app->n_sources; i++) {
+            source_run *s = &app->sources[i];
+            if (s->done) continue;
+            rt_reader_out ro;
+            int rc = rt_reader_poll(s->reader, 4096, &ro, err);
+            if (rc != 0) return rc;
+            if (ro.n_records) any = 1;
+            rc = feed_records(app, s, &ro, err);
+            if (rc != 0) return rc;
+            if (ro.millis_behind_latest > app->stats.millis_behind_latest)
+                app->stats.millis_behind_latest = ro.millis_behind_latest;
+            if (ro.watermark > s->wm && ro.watermark != INT64_MIN) {
+                s->wm = ro.watermark;
+                rc = hub_watermark(app, s->h, s->wm, err);
+                if (rc != 0) return rc;
+            }
+            if (ro.done) s->done = 1;
+            else all_done = 0;
+        }
+        int rc = err_flush(app, err);
+        if (rc != 0) return rc;
+        uint64_t now = eddy_mono_ns();
+        if (now - last_progress > 500000000ull) {
+            progress(app, 0);
+            last_progress = now;
+        }
+        if (app->o.drain && all_done) break;
+        if (!any) {
+            rc = flush_outputs(app, err);
+            if (rc != 0) return rc;
+            if (app->n_sources) rt_reader_wait(app->sources[0].reader, 50);
+            else usleep(50000);
+        }
+    }
+    /* Close every open window, then write everything out. */
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        hub *h = &app->hubs[i];
+        if (h->n_feeders == 0 && h != app->errors) {
+            int rc = hub_finish(app, h, err);
+            if (rc != 0) return rc;
+        }
+    }
+    int rc = flush_outputs(app, err);
+    progress(app, 1);
+    return rc;
+}
+
+void rt_app_get_stats(const rt_app *app, rt_app_stats *out) { *out = app->stats; }
+
+void rt_app_free(rt_app *app) {
+    if (!app) return;
+    for (size_t i = 0; i < app->n_sources; i++) {
+        rt_reader_close(app->sources[i].reader);
+        rt_decoder_free(app->sources[i].dec);
+        rt_batch_release(app->sources[i].batch);
+    }
+    for (size_t i = 0; i < app->n_pumps; i++) {
+        rt_op_end_chain(app->pumps[i].head);
+        rt_batch_release(app->pumps[i].out);
+    }
+    for (size_t i = 0; i < app->n_queries; i++) rt_op_end_chain(app->queries[i].head);
+    free(app->queries);
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        hub *h = &app->hubs[i];
+        free(h->subs);
+        rt_encoder_free(h->enc);
+        rt_encoder_free(h->penc);
+        for (size_t k = 0; k < h->n_pending; k++) free(h->pending_data[k]);
+        free(h->pending);
+        free(h->pending_data);
+    }
+    rt_batch_release(app->err_batch);
+    shard_source_free(app->src);
+    free(app->sources);
+    free(app->pumps);
+    free(app->hubs);
+    sbuf_free(&app->line);
+    arena_free(&app->mem);
+    free(app);
+}

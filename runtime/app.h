@@ -1,0 +1,83 @@
+/*
+ * app.h — a running application: the in-application streams of a catalog,
+ * the readers and decoders feeding its input streams, the pumps' operator
+ * chains between streams, and the sinks that write output streams to the
+ * store or print them.
+ *
+ * One application runs on one thread (rt_app_run): records are read from
+ * every input's shards in ROWTIME order, decoded into batches, pushed through
+ * the pumps, and written out; watermarks from the readers close windows.
+ * Bad records and rows that fail at run time go to error_stream.
+ *
+ * Used by the engine (engine/) for `eddy run`, the REPL and the server.
+ */
+#ifndef RT_APP_H
+#define RT_APP_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "batch.h"
+#include "catalog.h"
+#include "eddy_err.h"
+#include "plan.h"
+#include "store.h"
+
+typedef enum { RT_PRINT_JSONL = 0, RT_PRINT_CSV, RT_PRINT_TABLE } rt_print_format;
+
+typedef struct rt_app_opts {
+    store *store;                 /* borrowed: where inputs are read and outputs written */
+    const char *name;             /* application name (fan-out consumer names) */
+    int drain;                    /* stop once every input shard is read to its end */
+    int start_override;           /* -1: each input's own start; else a plan_start */
+    const char *const *print;     /* in-application streams to print; NULL = default:
+                                     streams no pump reads and no sink writes */
+    size_t n_print;
+    rt_print_format format;
+    FILE *out;                    /* where printed rows go (stdout when NULL) */
+    FILE *err_out;                /* where error_stream rows go when not printed (stderr when NULL) */
+    int64_t idle_timeout_ms;      /* reader idle timeout; 0 = default */
+    int poll_interval_ms;         /* classic reader poll interval; 0 = default 200 */
+    int progress;                 /* print a progress line on stderr while catching up */
+} rt_app_opts;
+
+void rt_app_opts_init(rt_app_opts *o);
+
+typedef struct rt_app rt_app;
+
+/* Builds an application from the catalog (borrowed; must outlive the app)
+ * and the planned pumps (PLAN_PUMP roots, borrowed likewise). Opens readers
+ * for every bound input stream. Errors: an operator the runtime does not
+ * support (with the plan node's source span), an unknown stored stream. */
+int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps,
+               size_t n_pumps, rt_app **out, eddy_err *err);
+
+/* Rows of a query (SELECT STREAM ...) as they come out: a borrowed batch of
+ * the query's output schema (ROWTIME in b->rowtime). Return non-zero to stop
+ * the application (a LIMIT was reached, the client went away). */
+typedef int (*rt_query_rows_fn)(void *ctx, const rt_batch *b);
+
+/* Adds a query pipeline to an application before it runs: `root` (borrowed;
+ * a PLAN_R_QUERY root) reads in-application streams of the catalog; its
+ * output rows go to `fn`. The schema of the rows is root->out. */
+int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, void *ctx,
+                     eddy_err *err);
+
+/* Runs until *stop becomes non-zero or, with drain, until every input is read
+ * to its end; then closes every open window, flushes outputs and returns 0. */
+int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err);
+
+typedef struct rt_app_stats {
+    uint64_t records_in;          /* records read from input streams */
+    uint64_t rows_out;            /* rows written to output streams or printed */
+    uint64_t errors;              /* rows sent to error_stream */
+    int64_t millis_behind_latest; /* the largest over inputs */
+} rt_app_stats;
+
+void rt_app_get_stats(const rt_app *app, rt_app_stats *out);
+
+/* Frees the application (readers, operators, sinks). NULL is a no-op. */
+void rt_app_free(rt_app *app);
+
+#endif

@@ -1,0 +1,582 @@
+/*
+ * decode_json.c — the schema-driven JSON scanner.
+ *
+ * The columns' JSONPath mappings compile into a trie of object-key and
+ * array-index steps. The scanner reads a record once, left to right: inside
+ * a mapped object or array it looks each key (index) up among the node's
+ * children and descends only into mapped ones; every other value is skipped
+ * by a small iterative state machine that still checks the JSON grammar, so
+ * a malformed record is rejected rather than half-read. Recursion depth is
+ * bounded by the longest mapping (at most RT_JSON_MAX_PATH steps) and the
+ * skipper's nesting by RT_JSON_MAX_DEPTH, so no input can exhaust the stack,
+ * and every read is bounds-checked against the record's end.
+ *
+ * Called through rt_decode_record (decode.c).
+ */
+#include "decode_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "decode_json.c's word-at-a-time scanning assumes a little-endian CPU"
+#endif
+
+#define RT_JSON_MAX_PATH 64
+#define RT_JSON_MAX_DEPTH 512
+
+/* ---------------------------------------------------------------- compile */
+
+typedef struct edge_tmp {
+    uint32_t parent;
+    rt_jedge e;
+} edge_tmp;
+
+typedef struct builder {
+    rt_jnode *nodes;
+    uint32_t n_nodes, cap_nodes;
+    edge_tmp *edges;
+    uint32_t n_edges, cap_edges;
+} builder;
+
+static int new_node(builder *bd, uint32_t *out) {
+    if (bd->n_nodes == bd->cap_nodes) {
+        uint32_t cap = bd->cap_nodes ? bd->cap_nodes * 2 : 8;
+        rt_jnode *n = realloc(bd->nodes, cap * sizeof *n);
+        if (!n) return EDDY_E_NOMEM;
+        bd->nodes = n;
+        bd->cap_nodes = cap;
+    }
+    rt_jnode *n = &bd->nodes[bd->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->first_col = -1;
+    *out = bd->n_nodes++;
+    return 0;
+}
+
+/* Finds or adds the child of `parent` for a key (key != NULL) or an index. */
+static int child(builder *bd, uint32_t parent, const char *key, uint32_t klen, uint32_t index, uint32_t *out) {
+    for (uint32_t i = 0; i < bd->n_edges; i++) {
+        edge_tmp *t = &bd->edges[i];
+        if (t->parent != parent || (t->e.key == NULL) != (key == NULL)) continue;
+        if (key ? (t->e.key_len == klen && memcmp(t->e.key, key, klen) == 0) : t->e.index == index) {
+            *out = t->e.node;
+            return 0;
+        }
+    }
+    uint32_t node;
+    if (new_node(bd, &node) != 0) return EDDY_E_NOMEM;
+    if (bd->n_edges == bd->cap_edges) {
+        uint32_t cap = bd->cap_edges ? bd->cap_edges * 2 : 8;
+        edge_tmp *e = realloc(bd->edges, cap * sizeof *e);
+        if (!e) return EDDY_E_NOMEM;
+        bd->edges = e;
+        bd->cap_edges = cap;
+    }
+    edge_tmp *t = &bd->edges[bd->n_edges];
+    memset(t, 0, sizeof *t);
+    t->parent = parent;
+    t->e.node = node;
+    t->e.index = index;
+    if (key) {
+        char *k = malloc(klen + 1);
+        if (!k) return EDDY_E_NOMEM;
+        memcpy(k, key, klen);
+        k[klen] = '\0';
+        t->e.key = k;
+        t->e.key_len = klen;
+        memcpy(&t->e.prefix, k, klen < 8 ? klen : 8);
+        t->e.plain = !memchr(k, '\\', klen) && !memchr(k, '"', klen);
+        bd->nodes[parent].has_keys = 1;
+    } else {
+        bd->nodes[parent].has_index = 1;
+    }
+    bd->n_edges++;
+    *out = node;
+    return 0;
+}
+
+/* Walks one mapping, adding its steps; returns the node the column binds to. */
+static int compile_path(builder *bd, const char *path, const char *col, eddy_type_id tid, uint32_t *out,
+                        eddy_err *err) {
+    size_t n = strlen(path), i = 0;
+    uint32_t node = 0, steps = 0;
+    if (n == 0 || path[0] != '$')
+        return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" must start with $", col, path);
+    i = 1;
+    while (i < n) {
+        if (++steps > RT_JSON_MAX_PATH)
+            return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" is too deep", col, path);
+        if (path[i] == '.') {
+            size_t s = ++i;
+            while (i < n && path[i] != '.' && path[i] != '[') i++;
+            if (i == s) return eddy_err_set(err, EDDY_E_INVAL, "column %s: empty key in mapping \"%s\"", col, path);
+            if (child(bd, node, path + s, (uint32_t)(i - s), 0, &node) != 0)
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        } else if (path[i] == '[') {
+            size_t s = ++i;
+            uint64_t idx = 0;
+            while (i < n && path[i] >= '0' && path[i] <= '9' && idx < 100000000) idx = idx * 10 + (uint64_t)(path[i++] - '0');
+            if (i == s || i >= n)
+                return eddy_err_set(err, EDDY_E_INVAL, "column %s: malformed index in mapping \"%s\"", col, path);
+            if (path[i] == ':') {
+                /* "[0:]" takes the whole array as text; anything after it flattens. */
+                if (idx != 0 || i + 1 >= n || path[i + 1] != ']')
+                    return eddy_err_set(err, EDDY_E_INVAL, "column %s: only [0:] slices are allowed in \"%s\"", col,
+                                        path);
+                if (i + 2 != n)
+                    return eddy_err_set(err, EDDY_E_UNSUPPORTED,
+                                        "column %s: flattening mapping \"%s\" is not supported yet", col, path);
+                if (tid != EDDY_T_CHAR && tid != EDDY_T_VARCHAR)
+                    return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" needs a CHAR or VARCHAR column",
+                                        col, path);
+                break;
+            }
+            if (path[i] != ']')
+                return eddy_err_set(err, EDDY_E_INVAL, "column %s: malformed index in mapping \"%s\"", col, path);
+            i++;
+            if (child(bd, node, NULL, 0, (uint32_t)idx, &node) != 0)
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        } else {
+            return eddy_err_set(err, EDDY_E_INVAL, "column %s: unexpected '%c' in mapping \"%s\"", col, path[i], path);
+        }
+    }
+    *out = node;
+    return 0;
+}
+
+static int cmp_edge(const void *a, const void *b) {
+    const edge_tmp *x = a, *y = b;
+    if (x->parent != y->parent) return x->parent < y->parent ? -1 : 1;
+    return x->e.node < y->e.node ? -1 : x->e.node > y->e.node;
+}
+
+int rt__json_compile(rt_decoder *d, const rt_col_spec *cols, eddy_err *err) {
+    builder bd = {0};
+    uint32_t root;
+    int rc = 0;
+    d->col_next = malloc((d->n_cols ? d->n_cols : 1) * sizeof *d->col_next);
+    if (!d->col_next || new_node(&bd, &root) != 0) {
+        rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t c = 0; c < d->n_cols; c++) {
+        char dflt[300];
+        const char *path = cols[c].mapping;
+        if (!path) {
+            snprintf(dflt, sizeof dflt, "$.%s", d->names[c]);
+            path = dflt;
+        }
+        uint32_t node = 0;
+        if ((rc = compile_path(&bd, path, d->names[c], cols[c].type.id, &node, err)) != 0) goto out;
+        /* Append the column at the tail of the node's list, keeping schema order. */
+        d->col_next[c] = -1;
+        if (bd.nodes[node].first_col < 0) {
+            bd.nodes[node].first_col = (int32_t)c;
+        } else {
+            int32_t k = bd.nodes[node].first_col;
+            while (d->col_next[k] >= 0) k = d->col_next[k];
+            d->col_next[k] = (int32_t)c;
+        }
+    }
+    qsort(bd.edges, bd.n_edges, sizeof *bd.edges, cmp_edge);
+    d->edges = malloc((bd.n_edges ? bd.n_edges : 1) * sizeof *d->edges);
+    if (!d->edges) {
+        rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < bd.n_edges; i++) {
+        rt_jnode *p = &bd.nodes[bd.edges[i].parent];
+        if (p->n_children == 0) p->first_child = i;
+        p->n_children++;
+        d->edges[i] = bd.edges[i].e;
+        bd.edges[i].e.key = NULL;  /* ownership moved to d->edges */
+    }
+    d->n_edges = bd.n_edges;
+    d->nodes = bd.nodes;
+    d->n_nodes = bd.n_nodes;
+    bd.nodes = NULL;
+out:
+    for (uint32_t i = 0; i < bd.n_edges; i++) free((char *)bd.edges[i].e.key);
+    free(bd.edges);
+    free(bd.nodes);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- scan */
+
+typedef struct jscan {
+    const char *p, *end;
+    const char *base;        /* start of the record, for error offsets */
+    rt_decoder *d;
+    rt_batch *b;
+    uint32_t row;
+    eddy_err *err;
+    const char *err_name;
+} jscan;
+
+static int perr(jscan *s, const char *what) {
+    s->err_name = RT_ERR_NAME_PARSE;
+    return eddy_err_set(s->err, EDDY_E_RUNTIME, "malformed JSON: %s at byte %zu", what, (size_t)(s->p - s->base));
+}
+
+static inline void ws(jscan *s) {
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t')) s->p++;
+}
+
+/* Nonzero bytes of a word mark where it holds byte `c` (SWAR; exact
+ * because of the 0x7F masking, so no false positives). */
+static inline uint64_t swar_eq(uint64_t w, uint64_t c) {
+    uint64_t x = w ^ (c * 0x0101010101010101ULL);
+    uint64_t t = (x & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL;
+    return ~(t | x | 0x7F7F7F7F7F7F7F7FULL);
+}
+
+/* Skips a string whose opening quote is at s->p; leaves s->p after the
+ * closing quote and sets *esc when it holds a backslash. Looks at eight
+ * bytes at a time for a quote or a backslash. */
+static int skip_string_esc(jscan *s, int *esc) {
+    const char *p = s->p + 1, *end = s->end;
+    *esc = 0;
+    for (;;) {
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            uint64_t hit = swar_eq(w, '"') | swar_eq(w, '\\');
+            if (hit) {
+                p += __builtin_ctzll(hit) >> 3;
+                break;
+            }
+            p += 8;
+        }
+        while (p < end && *p != '"' && *p != '\\') p++;
+        if (p >= end) return -1;
+        if (*p == '"') {
+            s->p = p + 1;
+            return 0;
+        }
+        *esc = 1;
+        p += 2;  /* a backslash escapes the next byte, whatever it is */
+        if (p > end) return -1;
+    }
+}
+
+static int skip_string(jscan *s) {
+    int esc;
+    return skip_string_esc(s, &esc);
+}
+
+static int is_num_char(char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+static int skip_scalar(jscan *s) {
+    char c = *s->p;
+    if (c == '"') return skip_string(s);
+    if (c == 't' || c == 'n') {
+        if (s->end - s->p < 4 || memcmp(s->p, c == 't' ? "true" : "null", 4) != 0) return -1;
+        s->p += 4;
+        return 0;
+    }
+    if (c == 'f') {
+        if (s->end - s->p < 5 || memcmp(s->p, "false", 5) != 0) return -1;
+        s->p += 5;
+        return 0;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        while (s->p < s->end && is_num_char(*s->p)) s->p++;
+        return 0;
+    }
+    return -1;
+}
+
+/* Skips one value, checking the grammar, without recursion. */
+static int skip_value(jscan *s) {
+    char stack[RT_JSON_MAX_DEPTH];
+    int top = 0;
+value:
+    ws(s);
+    if (s->p >= s->end) return perr(s, "unexpected end");
+    if (*s->p == '{' || *s->p == '[') {
+        char close = *s->p == '{' ? '}' : ']';
+        s->p++;
+        ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            goto after;
+        }
+        if (top == RT_JSON_MAX_DEPTH) return perr(s, "nesting too deep");
+        stack[top++] = close;
+        if (close == ']') goto value;
+        goto key;
+    }
+    if (skip_scalar(s) != 0) return perr(s, "invalid value");
+    goto after;
+key:
+    ws(s);
+    if (s->p >= s->end || *s->p != '"') return perr(s, "expected a key");
+    if (skip_string(s) != 0) return perr(s, "unterminated string");
+    ws(s);
+    if (s->p >= s->end || *s->p != ':') return perr(s, "expected ':'");
+    s->p++;
+    goto value;
+after:
+    if (top == 0) return 0;
+    ws(s);
+    if (s->p >= s->end) return perr(s, "unexpected end");
+    if (*s->p == ',') {
+        s->p++;
+        if (stack[top - 1] == '}') goto key;
+        goto value;
+    }
+    if (*s->p == stack[top - 1]) {
+        s->p++;
+        top--;
+        goto after;
+    }
+    return perr(s, "expected ',' or a closing bracket");
+}
+
+static int hex4(const char *p, uint32_t *out) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void put_utf8(sbuf *o, uint32_t cp) {
+    char b[4];
+    if (cp < 0x80) {
+        sbuf_putc(o, (char)cp);
+        return;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | cp >> 6);
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        sbuf_append(o, b, 2);
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12);
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        sbuf_append(o, b, 3);
+    } else {
+        b[0] = (char)(0xF0 | cp >> 18);
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        sbuf_append(o, b, 4);
+    }
+}
+
+/* Decodes the escapes of string body [p, e) into d->scratch. */
+static int unescape(jscan *s, const char *p, const char *e) {
+    sbuf *o = &s->d->scratch;
+    sbuf_clear(o);
+    while (p < e) {
+        const char *bs = memchr(p, '\\', (size_t)(e - p));
+        if (!bs) {
+            sbuf_append(o, p, (size_t)(e - p));
+            break;
+        }
+        sbuf_append(o, p, (size_t)(bs - p));
+        if (bs + 1 >= e) return -1;
+        char c = bs[1];
+        p = bs + 2;
+        switch (c) {
+        case '"': sbuf_putc(o, '"'); break;
+        case '\\': sbuf_putc(o, '\\'); break;
+        case '/': sbuf_putc(o, '/'); break;
+        case 'b': sbuf_putc(o, '\b'); break;
+        case 'f': sbuf_putc(o, '\f'); break;
+        case 'n': sbuf_putc(o, '\n'); break;
+        case 'r': sbuf_putc(o, '\r'); break;
+        case 't': sbuf_putc(o, '\t'); break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (e - p < 4 || hex4(p, &cp) != 0) return -1;
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 6 && p[0] == '\\' && p[1] == 'u' && hex4(p + 2, &lo) == 0 &&
+                lo >= 0xDC00 && lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            } else if (cp >= 0xD800 && cp < 0xE000) {
+                cp = 0xFFFD;  /* a lone surrogate cannot be UTF-8 */
+            }
+            put_utf8(o, cp);
+            break;
+        }
+        default: return -1;
+        }
+    }
+    return o->failed ? -2 : 0;
+}
+
+/* Reads a string at s->p; returns its (unescaped) bytes in *str and *len. */
+static int read_string(jscan *s, const char **str, size_t *len) {
+    const char *start = s->p + 1;
+    int esc;
+    if (skip_string_esc(s, &esc) != 0) return perr(s, "unterminated string");
+    const char *end = s->p - 1;
+    if (!esc) {
+        *str = start;
+        *len = (size_t)(end - start);
+        return 0;
+    }
+    int rc = unescape(s, start, end);
+    if (rc == -2) return eddy_err_set(s->err, EDDY_E_NOMEM, "out of memory");
+    if (rc != 0) return perr(s, "invalid escape in string");
+    *str = s->d->scratch.data;
+    *len = s->d->scratch.len;
+    return 0;
+}
+
+static int scan_value(jscan *s, uint32_t node);
+
+/* Finds the child edge for key k. `end` bounds the buffer k points into,
+ * so the first word can be loaded whole when eight bytes are there. */
+static const rt_jedge *find_key(const rt_decoder *d, const rt_jnode *n, const char *k, size_t klen,
+                                const char *end) {
+    uint64_t w = 0;
+    size_t head = klen < 8 ? klen : 8;
+    if (end - k >= 8) {
+        memcpy(&w, k, 8);
+        if (head < 8) w &= ((uint64_t)1 << (head * 8)) - 1;
+    } else {
+        memcpy(&w, k, head);
+    }
+    const rt_jedge *e = &d->edges[n->first_child];
+    for (uint32_t i = 0; i < n->n_children; i++, e++)
+        if (e->key && e->key_len == klen && e->prefix == w &&
+            (klen <= 8 || memcmp(e->key + 8, k + 8, klen - 8) == 0))
+            return e;
+    return NULL;
+}
+
+static const rt_jedge *find_index(const rt_decoder *d, const rt_jnode *n, uint32_t idx) {
+    const rt_jedge *e = &d->edges[n->first_child];
+    for (uint32_t i = 0; i < n->n_children; i++, e++)
+        if (!e->key && e->index == idx) return e;
+    return NULL;
+}
+
+/* Walks a mapped object or array, descending into mapped children only. */
+static int scan_container(jscan *s, const rt_jnode *n) {
+    int is_obj = *s->p == '{';
+    char close = is_obj ? '}' : ']';
+    s->p++;
+    ws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        return 0;
+    }
+    /* Producers mostly write keys in one order; guess that the next key is
+     * the child after the last one matched, and check the guess against the
+     * raw bytes before scanning the string at all. */
+    uint32_t hint = 0;
+    const rt_jedge *first = &s->d->edges[n->first_child];
+    for (uint32_t idx = 0;; idx++) {
+        const rt_jedge *e = NULL;
+        ws(s);
+        if (is_obj) {
+            if (s->p >= s->end || *s->p != '"') return perr(s, "expected a key");
+            if (hint < n->n_children) {
+                const rt_jedge *h = first + hint;
+                if (h->plain && (size_t)(s->end - s->p) > (size_t)h->key_len + 1 && s->p[1 + h->key_len] == '"' &&
+                    memcmp(s->p + 1, h->key, h->key_len) == 0) {
+                    e = h;
+                    s->p += h->key_len + 2;
+                }
+            }
+            if (!e) {
+                const char *k;
+                size_t klen;
+                int rc = read_string(s, &k, &klen);
+                if (rc) return rc;
+                if (n->has_keys)
+                    e = find_key(s->d, n, k, klen, k == s->d->scratch.data ? k + klen : s->end);
+            }
+            if (e) hint = (uint32_t)(e - first) + 1;
+            ws(s);
+            if (s->p >= s->end || *s->p != ':') return perr(s, "expected ':'");
+            s->p++;
+        } else if (n->has_index) {
+            e = find_index(s->d, n, idx);
+        }
+        int rc = e ? scan_value(s, e->node) : skip_value(s);
+        if (rc) return rc;
+        ws(s);
+        if (s->p >= s->end) return perr(s, "unexpected end");
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == close) {
+            s->p++;
+            return 0;
+        }
+        return perr(s, "expected ',' or a closing bracket");
+    }
+}
+
+/* Reads one value at a trie node: binds it to the node's columns and walks
+ * into it when the node has children. */
+static int scan_value(jscan *s, uint32_t node) {
+    const rt_jnode *n = &s->d->nodes[node];
+    ws(s);
+    if (s->p >= s->end) return perr(s, "unexpected end");
+    const char *start = s->p;
+    char c = *s->p;
+    int rc;
+    if (c == '{' || c == '[') {
+        if (n->n_children && ((c == '{' && n->has_keys) || (c == '[' && n->has_index)))
+            rc = scan_container(s, n);
+        else
+            rc = skip_value(s);
+        if (rc) return rc;
+        for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
+            if ((rc = rt__coerce_composite(s->d, s->b, (uint32_t)k, s->row, start, (size_t)(s->p - start), s->err)))
+                return rc;
+        return 0;
+    }
+    if (c == '"') {
+        const char *str;
+        size_t len;
+        if ((rc = read_string(s, &str, &len))) return rc;
+        for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
+            if ((rc = rt__coerce_string(s->d, s->b, (uint32_t)k, s->row, str, len, s->err))) return rc;
+        return 0;
+    }
+    if (skip_scalar(s) != 0) return perr(s, "invalid value");
+    if (c == 'n') return 0;  /* null: the columns stay NULL */
+    for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k]) {
+        if (c == 't' || c == 'f') rc = rt__coerce_bool(s->d, s->b, (uint32_t)k, s->row, c == 't', s->err);
+        else rc = rt__coerce_number(s->d, s->b, (uint32_t)k, s->row, start, (size_t)(s->p - start), s->err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rt__json_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, rt_batch *out,
+                    const char **err_name, eddy_err *err) {
+    jscan s = {.p = data, .end = data + n, .base = data, .d = d, .b = out, .err = err};
+    for (;;) {
+        ws(&s);
+        if (s.p >= s.end) return 0;
+        if (rt_batch_room(out) == 0) return eddy_err_set(err, EDDY_E_LIMIT, "batch is full");
+        s.row = rt_batch_begin_row(out, rowtime);
+        int rc = scan_value(&s, 0);
+        if (rc) {
+            *err_name = s.err_name ? s.err_name : RT_ERR_NAME_COERCION;
+            return rc;
+        }
+        rt_batch_commit_row(out);
+    }
+}

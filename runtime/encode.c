@@ -1,0 +1,269 @@
+/*
+ * encode.c — rows to JSON/CSV records and error_stream rows (see encode.h).
+ *
+ * JSON keys are pre-rendered (quoted, escaped, with the colon) when the
+ * encoder is made, so writing a row is appends and number formatting only.
+ */
+#include "encode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+#include "eddy_time.h"
+
+struct rt_encoder {
+    rt_format fmt;
+    uint32_t n_cols;
+    char **keys;         /* JSON: "\"NAME\":" per column */
+    size_t *key_lens;
+    char *row_delim, *col_delim;
+    int with_rowtime;
+};
+
+void rt_encoder_free(rt_encoder *e) {
+    if (!e) return;
+    if (e->keys)
+        for (uint32_t i = 0; i < e->n_cols; i++) free(e->keys[i]);
+    free(e->keys);
+    free(e->key_lens);
+    free(e->row_delim);
+    free(e->col_delim);
+    free(e);
+}
+
+rt_encoder *rt_encoder_new(rt_format fmt, const char *const *names, uint32_t n_cols, const rt_encode_opts *opts,
+                           eddy_err *err) {
+    rt_encoder *e = calloc(1, sizeof *e);
+    if (!e) goto nomem;
+    e->fmt = fmt;
+    e->n_cols = n_cols;
+    e->with_rowtime = opts ? opts->with_rowtime : 0;
+    e->keys = calloc(n_cols ? n_cols : 1, sizeof *e->keys);
+    e->key_lens = calloc(n_cols ? n_cols : 1, sizeof *e->key_lens);
+    e->row_delim = strdup(opts && opts->row_delim ? opts->row_delim : "\n");
+    e->col_delim = strdup(opts && opts->col_delim ? opts->col_delim : ",");
+    if (!e->keys || !e->key_lens || !e->row_delim || !e->col_delim) goto nomem;
+    if (fmt == RT_FMT_CSV && !*e->col_delim) {
+        eddy_err_set(err, EDDY_E_INVAL, "CSV column delimiter must be non-empty");
+        rt_encoder_free(e);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n_cols; i++) {
+        sbuf k;
+        sbuf_init(&k);
+        sbuf_json_str(&k, names[i], strlen(names[i]));
+        sbuf_putc(&k, ':');
+        if (k.failed) {
+            sbuf_free(&k);
+            goto nomem;
+        }
+        e->keys[i] = sbuf_detach(&k, &e->key_lens[i]);
+    }
+    return e;
+nomem:
+    eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    rt_encoder_free(e);
+    return NULL;
+}
+
+static void put_i64(sbuf *out, int64_t v) {
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    sbuf_append(out, p, (size_t)(buf + sizeof buf - p));
+}
+
+static void put_date(sbuf *out, int64_t days) {
+    int64_t y;
+    unsigned m, d;
+    eddy_civil_from_days(days, &y, &m, &d);
+    sbuf_printf(out, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+static void put_time(sbuf *out, int64_t ms) {
+    sbuf_printf(out, "%02d:%02d:%02d.%03d", (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
+                (int)(ms % 1000));
+}
+
+void rt_format_value(const rt_column *c, uint32_t r, sbuf *out) {
+    eddy_value v;
+    switch (c->type.id) {
+    case EDDY_T_BOOLEAN: sbuf_puts(out, c->v.i64[r] ? "true" : "false"); return;
+    case EDDY_T_TINYINT:
+    case EDDY_T_SMALLINT:
+    case EDDY_T_INTEGER:
+    case EDDY_T_BIGINT:
+    case EDDY_T_INTERVAL_DS:
+    case EDDY_T_INTERVAL_YM: put_i64(out, c->v.i64[r]); return;
+    case EDDY_T_DATE: put_date(out, c->v.i64[r]); return;
+    case EDDY_T_TIME: put_time(out, c->v.i64[r]); return;
+    case EDDY_T_TIMESTAMP: {
+        char buf[40];
+        sbuf_append(out, buf, eddy_ts_format_sql(c->v.i64[r], buf));
+        return;
+    }
+    case EDDY_T_BINARY:
+    case EDDY_T_VARBINARY: {
+        size_t need = eddy_b64_enc_len(c->v.str[r].n) + 1;
+        if (sbuf_reserve(out, need) != 0) return;
+        out->len += eddy_b64_encode(c->v.str[r].p, c->v.str[r].n, out->data + out->len);
+        out->data[out->len] = '\0';
+        return;
+    }
+    case EDDY_T_CHAR:
+    case EDDY_T_VARCHAR: sbuf_append(out, c->v.str[r].p, c->v.str[r].n); return;
+    default:
+        /* DECIMAL and floating point share the common formatter. */
+        v.type = c->type.id;
+        v.is_null = 0;
+        if (c->phys == RT_PHYS_F64) v.u.d = c->v.f64[r];
+        else v.u.i = c->v.i64[r];
+        eddy_value_format(&v, c->type.scale, out);
+        return;
+    }
+}
+
+static int needs_quotes(const rt_encoder *e, const char *p, size_t n) {
+    size_t cl = strlen(e->col_delim), rl = strlen(e->row_delim);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"' || p[i] == '\n' || p[i] == '\r') return 1;
+        if (n - i >= cl && memcmp(p + i, e->col_delim, cl) == 0) return 1;
+        if (rl && n - i >= rl && memcmp(p + i, e->row_delim, rl) == 0) return 1;
+    }
+    return 0;
+}
+
+static void csv_field(const rt_encoder *e, const rt_column *c, uint32_t r, sbuf *out) {
+    if (rt_col_is_null(c, r)) return;
+    size_t start = out->len;
+    rt_format_value(c, r, out);
+    if (out->failed || c->phys != RT_PHYS_STR) return;
+    size_t n = out->len - start;
+    if (!needs_quotes(e, out->data + start, n)) return;
+    /* Re-write the field quoted, doubling its quotes. */
+    char *copy = malloc(n ? n : 1);
+    if (!copy) {
+        out->failed = 1;
+        return;
+    }
+    memcpy(copy, out->data + start, n);
+    out->len = start;
+    sbuf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (copy[i] == '"') sbuf_putc(out, '"');
+        sbuf_putc(out, copy[i]);
+    }
+    sbuf_putc(out, '"');
+    free(copy);
+}
+
+int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
+    if (e->fmt == RT_FMT_CSV) {
+        if (e->with_rowtime) {
+            char buf[40];
+            sbuf_append(out, buf, eddy_ts_format_sql(b->rowtime[r], buf));
+            if (e->n_cols) sbuf_puts(out, e->col_delim);
+        }
+        for (uint32_t c = 0; c < e->n_cols; c++) {
+            if (c) sbuf_puts(out, e->col_delim);
+            csv_field(e, &b->cols[c], r, out);
+        }
+        sbuf_puts(out, e->row_delim);
+        return out->failed ? EDDY_E_NOMEM : 0;
+    }
+    sbuf_putc(out, '{');
+    if (e->with_rowtime) {
+        char buf[40];
+        sbuf_puts(out, "\"ROWTIME\":\"");
+        sbuf_append(out, buf, eddy_ts_format_sql(b->rowtime[r], buf));
+        sbuf_putc(out, '"');
+        if (e->n_cols) sbuf_putc(out, ',');
+    }
+    for (uint32_t c = 0; c < e->n_cols; c++) {
+        const rt_column *col = &b->cols[c];
+        if (c) sbuf_putc(out, ',');
+        sbuf_append(out, e->keys[c], e->key_lens[c]);
+        if (rt_col_is_null(col, r) || (col->phys == RT_PHYS_F64 && !isfinite(col->v.f64[r]))) {
+            sbuf_puts(out, "null");
+            continue;
+        }
+        switch (col->type.id) {
+        case EDDY_T_CHAR:
+        case EDDY_T_VARCHAR: sbuf_json_str(out, col->v.str[r].p, col->v.str[r].n); break;
+        case EDDY_T_DATE:
+        case EDDY_T_TIME:
+        case EDDY_T_TIMESTAMP:
+        case EDDY_T_BINARY:
+        case EDDY_T_VARBINARY:
+            /* These texts never need JSON escapes. */
+            sbuf_putc(out, '"');
+            rt_format_value(col, r, out);
+            sbuf_putc(out, '"');
+            break;
+        default: rt_format_value(col, r, out); break;
+        }
+    }
+    sbuf_putc(out, '}');
+    return out->failed ? EDDY_E_NOMEM : 0;
+}
+
+/* ---------------------------------------------------------------- error_stream */
+
+const char *const rt_error_stream_names[RT_ERROR_STREAM_COLS] = {
+    "ERROR_TIME", "ERROR_LEVEL", "ERROR_NAME", "MESSAGE", "DATA_ROWTIME", "DATA_ROW", "PUMP_NAME",
+};
+
+void rt_error_stream_types(eddy_type out[RT_ERROR_STREAM_COLS]) {
+    out[0] = (eddy_type){EDDY_T_TIMESTAMP, 0, 0};
+    out[1] = (eddy_type){EDDY_T_VARCHAR, 10, 0};
+    out[2] = (eddy_type){EDDY_T_VARCHAR, 32, 0};
+    out[3] = (eddy_type){EDDY_T_VARCHAR, 4096, 0};
+    out[4] = (eddy_type){EDDY_T_TIMESTAMP, 0, 0};
+    out[5] = (eddy_type){EDDY_T_VARCHAR, RT_ERROR_DATA_ROW_MAX, 0};
+    out[6] = (eddy_type){EDDY_T_VARCHAR, 128, 0};
+}
+
+static int put_str(rt_batch *b, uint32_t c, uint32_t r, const char *s) {
+    if (!s) return 0;
+    size_t n = strlen(s), max = (size_t)b->cols[c].type.precision;
+    if (max && n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;  /* whole UTF-8 characters */
+    }
+    return rt_batch_set_str(b, c, r, s, n);
+}
+
+int rt_error_row_append(rt_batch *b, const rt_error_info *info, eddy_err *err) {
+    if (b->n_cols != RT_ERROR_STREAM_COLS) return eddy_err_set(err, EDDY_E_INTERNAL, "not an error_stream batch");
+    if (rt_batch_room(b) == 0) return eddy_err_set(err, EDDY_E_LIMIT, "batch is full");
+    uint32_t r = rt_batch_begin_row(b, info->error_time);
+    rt_batch_set_i64(b, 0, r, info->error_time);
+    rt_batch_set_i64(b, 4, r, info->data_rowtime);
+    if (put_str(b, 1, r, info->level) || put_str(b, 2, r, info->name) || put_str(b, 3, r, info->message) ||
+        put_str(b, 6, r, info->pump_name))
+        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    if (info->data) {
+        size_t n = info->data_len;
+        if (n > RT_ERROR_DATA_ROW_MAX / 2) n = RT_ERROR_DATA_ROW_MAX / 2;
+        char *hex = arena_alloc(&b->strings, 2 * n + 1);
+        if (!hex) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        static const char digits[] = "0123456789abcdef";
+        const unsigned char *p = info->data;
+        for (size_t i = 0; i < n; i++) {
+            hex[2 * i] = digits[p[i] >> 4];
+            hex[2 * i + 1] = digits[p[i] & 15];
+        }
+        b->cols[5].v.str[r].p = hex;
+        b->cols[5].v.str[r].n = (uint32_t)(2 * n);
+        rt_col_set_valid(&b->cols[5], r);
+    }
+    rt_batch_commit_row(b);
+    return 0;
+}

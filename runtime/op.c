@@ -1,0 +1,121 @@
+/*
+ * op.c — operator construction and the plumbing shared by all operators:
+ * emitting downstream, forwarding time, routing row errors.
+ */
+#include "op.h"
+
+#include <string.h>
+
+eddy_type *rt_schema_types(const plan_schema *s, arena *a) {
+    eddy_type *t = arena_alloc(a, sizeof(eddy_type) * (s->n_cols ? s->n_cols : 1));
+    if (!t) return NULL;
+    for (uint32_t i = 0; i < s->n_cols; i++) t[i] = s->cols[i].type;
+    return t;
+}
+
+int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
+              const rt_expr_env *env, const rt_error_sink *errors, const char *pump,
+              arena *a, rt_op **out, eddy_err *err) {
+    rt_op *op = arena_calloc(a, sizeof *op);
+    if (!op) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    op->node = n;
+    op->in_types = arena_alloc(a, sizeof(eddy_type) * (n_in ? n_in : 1));
+    if (!op->in_types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    if (n_in) memcpy(op->in_types, in_types, sizeof(eddy_type) * n_in);
+    op->n_in = n_in;
+    op->out_types = rt_schema_types(&n->out, a);
+    if (!op->out_types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    op->n_out = n->out.n_cols;
+    op->errors = errors;
+    op->pump = pump;
+    if (env) op->env = *env;
+    int rc;
+    switch (n->kind) {
+    case PLAN_FILTER: rc = rt_op_filter_init(op, a, err); break;
+    case PLAN_PROJECT: rc = rt_op_project_init(op, a, err); break;
+    case PLAN_TUMBLE_AGG: rc = rt_op_tumble_init(op, a, err); break;
+    case PLAN_ROWTIME: rc = rt_op_rowtime_init(op, a, err); break;
+    case PLAN_SLIDE_AGG: rc = rt_op_slide_init(op, a, err); break;
+    case PLAN_STAGGER_AGG: rc = rt_op_stagger_init(op, a, err); break;
+    case PLAN_TSORT: rc = rt_op_tsort_init(op, a, err); break;
+    case PLAN_DISTINCT: rc = rt_op_distinct_init(op, a, err); break;
+    default:
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
+                               "%s is not supported by the runtime yet", plan_kind_name(n->kind));
+    }
+    if (rc != 0) return rc;
+    *out = op;
+    return 0;
+}
+
+int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err) {
+    if (rt_batch_live(b) == 0) return 0;
+    if (op->next) return op->next->vt->push(op->next, b, err);
+    if (op->sink) return op->sink(op->sink_ctx, b, err);
+    return 0;
+}
+
+int rt_op_watermark(rt_op *op, int64_t wm, eddy_err *err) {
+    for (rt_op *o = op; o; o = o->next) {
+        if (o->vt->watermark) {
+            int rc = o->vt->watermark(o, wm, err);
+            if (rc != 0) return rc;
+        }
+        if (o->vt->map_watermark) wm = o->vt->map_watermark(o, wm);
+        if (!o->next && o->sink_wm) return o->sink_wm(o->sink_ctx, wm, err);
+    }
+    return 0;
+}
+
+int rt_op_finish(rt_op *op, eddy_err *err) {
+    for (rt_op *o = op; o; o = o->next) {
+        if (o->vt->finish) {
+            int rc = o->vt->finish(o, err);
+            if (rc != 0) return rc;
+        }
+    }
+    return 0;
+}
+
+void rt_op_end_chain(rt_op *op) {
+    while (op) {
+        rt_op *next = op->next;
+        if (op->vt && op->vt->end) op->vt->end(op);
+        op = next;
+    }
+}
+
+void rt_op_row_error(rt_op *op, const rt_batch *b, uint32_t r, const char *name, const char *msg) {
+    if (op->errors && op->errors->row_error)
+        op->errors->row_error(op->errors->ctx, b, r, name, msg, op->pump);
+}
+
+int rt_vec_to_batch(const rt_vec *v, uint32_t r, rt_batch *dst, uint32_t dc, uint32_t dr) {
+    if (v->null[r]) {
+        rt_col_set_null(&dst->cols[dc], dr);
+        return 0;
+    }
+    switch (v->phys) {
+    case RT_PHYS_I64: rt_batch_set_i64(dst, dc, dr, v->v.i64[r]); return 0;
+    case RT_PHYS_F64: rt_batch_set_f64(dst, dc, dr, v->v.f64[r]); return 0;
+    case RT_PHYS_STR: return rt_batch_set_str(dst, dc, dr, v->v.str[r].p, v->v.str[r].n);
+    }
+    return 0;
+}
+
+int rt_batch_copy_row(rt_batch *dst, const rt_batch *src, uint32_t r) {
+    uint32_t d = rt_batch_begin_row(dst, src->rowtime[r]);
+    for (uint32_t c = 0; c < src->n_cols; c++) {
+        const rt_column *col = &src->cols[c];
+        if (rt_col_is_null(col, r)) continue;
+        switch (col->phys) {
+        case RT_PHYS_I64: rt_batch_set_i64(dst, c, d, col->v.i64[r]); break;
+        case RT_PHYS_F64: rt_batch_set_f64(dst, c, d, col->v.f64[r]); break;
+        case RT_PHYS_STR:
+            if (rt_batch_set_str(dst, c, d, col->v.str[r].p, col->v.str[r].n) != 0) return EDDY_E_NOMEM;
+            break;
+        }
+    }
+    rt_batch_commit_row(dst);
+    return 0;
+}

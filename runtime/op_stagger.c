@@ -1,0 +1,249 @@
+/*
+ * op_stagger.c — STAGGER_AGG: WINDOWED BY STAGGER (PARTITION BY keys RANGE
+ * INTERVAL len), SQL.md §4.4.
+ *
+ * A window per partition key opens at the ROWTIME t0 of its key's first row
+ * and covers [t0, t0 + len); a row of that key at or after t0 + len opens
+ * the next window. A window is emitted once time passes its end: a later
+ * row (of any key) with ROWTIME >= t0 + len, or a watermark >= t0 + len
+ * (no row that could still join it can come), or finish. Output rows are
+ * the partition keys then the aggregate results, with ROWTIME = t0 + len,
+ * in order of end time (ties: first opened first) — rt_stagger keeps the
+ * open windows as one FIFO, since equal lengths make end order = open order.
+ *
+ * The window state is rt_stagger (window_state.h); this file evaluates the
+ * key and argument expressions into a scratch batch, drives time and
+ * converts results to the plan's output types.
+ *
+ * INTERFACE: rt_op_stagger_init (through rt_op_new).
+ */
+#include "op.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agg.h"
+#include "window_state.h"
+
+typedef struct stagger_state {
+    rt_stagger *win;
+    uint32_t n_keys, n_aggs;
+    rt_expr **exprs;          /* keys then aggregate arguments (NULL for COUNT(*)) */
+    const rt_vec **vals;
+    rt_batch *scratch;        /* evaluated keys and arguments of good rows */
+    rt_batch *res;            /* closed windows: keys then kernel results */
+    rt_batch *out;            /* the same in the plan's output types */
+    uint8_t *bad;
+    int64_t last_t;
+    int any;
+} stagger_state;
+
+static int kind_of(const char *name, uint32_t n_args, rt_agg_kind *k) {
+    static const struct {
+        const char *n;
+        rt_agg_kind k;
+    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
+               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
+               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
+               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
+               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcasecmp(map[i].n, name) == 0) {
+            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* A window whose result does not fit its type: rt_stagger has begun its row
+ * in `res` with the keys filled; report that row. */
+static void on_stagger_error(void *ud, uint32_t key_id, const eddy_err *e) {
+    rt_op *op = ud;
+    stagger_state *st = op->state;
+    rt_batch_commit_row(st->res);
+    rt_op_row_error(op, st->res, st->res->n_rows - 1, "AGGREGATE_OVERFLOW", e->msg);
+    st->res->n_rows--;
+}
+
+/* Converts `res` into the plan's types in `out` and emits it. */
+static int emit_res(rt_op *op, eddy_err *err) {
+    stagger_state *st = op->state;
+    rt_batch_reset(st->out);
+    for (uint32_t r = 0; r < st->res->n_rows; r++) {
+        uint32_t d = rt_batch_begin_row(st->out, st->res->rowtime[r]);
+        int ok = 1;
+        for (uint32_t c = 0; c < st->res->n_cols && ok; c++) {
+            eddy_value v, cv;
+            rt_batch_get(st->res, c, r, &v);
+            if (v.is_null) continue;
+            eddy_type from = st->res->cols[c].type, to = op->out_types[c];
+            cv = v;
+            if (from.id != to.id || from.scale != to.scale) {
+                eddy_err cerr;
+                eddy_err_clear(&cerr);
+                if (rt_cast_value(&v, from, to, &cv, &st->out->strings, &cerr) != 0) {
+                    rt_op_row_error(op, st->res, r, "CAST_ERROR", cerr.msg);
+                    ok = 0;
+                    break;
+                }
+            }
+            switch (rt_phys_of(to.id)) {
+            case RT_PHYS_STR:
+                if (rt_batch_set_str(st->out, c, d, cv.u.s.p, cv.u.s.n) != 0)
+                    return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                break;
+            case RT_PHYS_F64: rt_batch_set_f64(st->out, c, d, cv.u.d); break;
+            case RT_PHYS_I64: rt_batch_set_i64(st->out, c, d, cv.u.i); break;
+            }
+        }
+        if (ok) rt_batch_commit_row(st->out);
+    }
+    return rt_op_emit(op, st->out, err);
+}
+
+/* Emits every window that ends at or before `t`. */
+static int advance(rt_op *op, int64_t t, eddy_err *err) {
+    stagger_state *st = op->state;
+    do {
+        rt_batch_reset(st->res);
+        int rc = rt_stagger_advance(st->win, t, st->res, on_stagger_error, op, err);
+        if (rc < 0) return rc;
+        if (st->res->n_rows && (rc = emit_res(op, err)) != 0) return rc;
+    } while (rt_batch_room(st->res) == 0);
+    return 0;
+}
+
+static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
+    stagger_state *st = op->state;
+    memset(st->bad, 0, RT_BATCH_CAP);
+    uint32_t n_ex = st->n_keys + st->n_aggs;
+    for (uint32_t x = 0; x < n_ex; x++) {
+        st->vals[x] = NULL;
+        if (!st->exprs[x]) continue;
+        const rt_row_error *errs;
+        uint32_t n_errs;
+        int rc = rt_expr_eval(st->exprs[x], b, NULL, 0, &st->vals[x], &errs, &n_errs, err);
+        if (rc != 0) return rc;
+        for (uint32_t i = 0; i < n_errs; i++)
+            if (!st->bad[errs[i].row]++) rt_op_row_error(op, b, errs[i].row, errs[i].name, errs[i].msg);
+    }
+    rt_batch_reset(st->scratch);
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        if (st->bad[r]) continue;
+        int64_t t = b->rowtime[r];
+        if (st->any && t < st->last_t) {
+            rt_op_row_error(op, b, r, "OUT_OF_ORDER", "ROWTIME went backwards in a stagger window");
+            continue;
+        }
+        st->any = 1;
+        st->last_t = t;
+        uint32_t d = rt_batch_begin_row(st->scratch, t);
+        for (uint32_t x = 0; x < n_ex; x++)
+            if (st->vals[x] && rt_vec_to_batch(st->vals[x], r, st->scratch, x, d) != 0)
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        rt_batch_commit_row(st->scratch);
+    }
+    if (st->scratch->n_rows == 0) return 0;
+    if (rt_stagger_step(st->win, st->scratch, err) != 0) return err->code;
+    /* Windows that end at or before the last row are complete: no later row
+     * can join them (a row at their end opens a new window). rt_stagger
+     * closes in end order whatever the batch boundaries. */
+    return advance(op, st->last_t, err);
+}
+
+static int stagger_watermark(rt_op *op, int64_t wm, eddy_err *err) { return advance(op, wm, err); }
+
+static int stagger_finish(rt_op *op, eddy_err *err) { return advance(op, INT64_MAX, err); }
+
+static void stagger_end(rt_op *op) {
+    stagger_state *st = op->state;
+    rt_stagger_free(st->win);
+    for (uint32_t x = 0; st->exprs && x < st->n_keys + st->n_aggs; x++) rt_expr_free(st->exprs[x]);
+    rt_batch_release(st->scratch);
+    rt_batch_release(st->res);
+    rt_batch_release(st->out);
+    free(st->bad);
+}
+
+static const rt_op_vt stagger_vt = {"STAGGER_AGG", stagger_push, stagger_watermark, stagger_finish, stagger_end, NULL};
+
+static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) {
+    const plan_node *n = op->node;
+    uint32_t n_ex = st->n_keys + st->n_aggs;
+    st->exprs = arena_calloc(a, sizeof(rt_expr *) * n_ex);
+    st->vals = arena_calloc(a, sizeof(rt_vec *) * n_ex);
+    eddy_type *sc_types = arena_calloc(a, sizeof(eddy_type) * n_ex);
+    eddy_type *res_types = arena_calloc(a, sizeof(eddy_type) * n_ex);
+    uint32_t *key_cols = arena_calloc(a, sizeof(uint32_t) * n_ex);
+    rt_agg *aggs = arena_calloc(a, sizeof(rt_agg) * n_ex);
+    int32_t *agg_cols = arena_calloc(a, sizeof(int32_t) * n_ex);
+    if (!st->exprs || !st->vals || !sc_types || !res_types || !key_cols || !aggs || !agg_cols)
+        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (uint32_t k = 0; k < st->n_keys; k++) {
+        int rc = rt_expr_compile(n->u.stagger.keys[k], op->in_types, op->n_in, &op->env, a, &st->exprs[k], err);
+        if (rc != 0) return rc;
+        sc_types[k] = res_types[k] = n->u.stagger.keys[k]->type;
+        key_cols[k] = k;
+    }
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        const plan_agg *pa = &n->u.stagger.aggs[j];
+        const char *fname = pa->call.fn ? pa->call.fn->name : "?";
+        rt_agg_kind kind;
+        if (!pa->call.fn || kind_of(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
+            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
+                                   "aggregate %s is not supported in a stagger window yet", fname);
+        eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
+        int rc = rt_agg_resolve(kind, in, &aggs[j], err);
+        if (rc != 0) return rc;
+        uint32_t x = st->n_keys + j;
+        sc_types[x] = in;
+        res_types[x] = aggs[j].out_type;
+        agg_cols[j] = pa->n_args ? (int32_t)x : -1;
+        if (pa->n_args) {
+            rc = rt_expr_compile(pa->args[0], op->in_types, op->n_in, &op->env, a, &st->exprs[x], err);
+            if (rc != 0) return rc;
+        }
+    }
+    rt_window_spec spec = {sc_types, key_cols, st->n_keys, aggs, agg_cols, st->n_aggs};
+    st->win = rt_stagger_new(&spec, n->u.stagger.range_ms, err);
+    if (!st->win) {
+        if (err) {
+            err->off = n->off;
+            err->len = n->len;
+        }
+        return err ? err->code : EDDY_E_NOMEM;
+    }
+    st->scratch = rt_batch_new(sc_types, n_ex, err);
+    st->res = rt_batch_new(res_types, n_ex, err);
+    st->out = rt_batch_new(op->out_types, op->n_out, err);
+    st->bad = calloc(RT_BATCH_CAP, 1);
+    if (!st->scratch || !st->res || !st->out || !st->bad) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    return 0;
+}
+
+int rt_op_stagger_init(rt_op *op, arena *a, eddy_err *err) {
+    const plan_node *n = op->node;
+    stagger_state *st = arena_calloc(a, sizeof *st);
+    if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    st->n_keys = n->u.stagger.n_keys;
+    st->n_aggs = n->u.stagger.n_aggs;
+    if (st->n_keys > RT_BATCH_CAP || st->n_aggs > RT_BATCH_CAP || op->n_out != st->n_keys + st->n_aggs)
+        return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len,
+                               "STAGGER_AGG output has %u columns, expected %u keys + %u aggregates", op->n_out,
+                               st->n_keys, st->n_aggs);
+    if (st->n_keys + st->n_aggs == 0)
+        return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "STAGGER_AGG without keys or aggregates");
+    op->state = st;
+    op->vt = &stagger_vt;
+    int rc = stagger_setup(op, st, a, err);
+    if (rc != 0) {
+        /* rt_op_new drops a failed operator: free what is already held. */
+        stagger_end(op);
+        return rc;
+    }
+    return 0;
+}

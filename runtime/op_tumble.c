@@ -1,0 +1,334 @@
+/*
+ * op_tumble.c — TUMBLE_AGG: streaming GROUP BY with a monotonic time key
+ * (STEP(ROWTIME BY ...), FLOOR(ROWTIME TO unit), or any monotonic key).
+ *
+ * Rows arrive in ROWTIME order, so only one window is open at a time: the
+ * groups of the current window live in a keymap (entries in order of first
+ * appearance, aggregate states as payload). The window is emitted when a row
+ * of a later window arrives, when the watermark passes the window's end, or at
+ * finish. Output rows are the group keys then the aggregate results; their
+ * ROWTIME is the window's end for STEP/FLOOR keys (SQL.md §3.3), else the
+ * latest ROWTIME seen in the group.
+ *
+ * INTERFACE: rt_op_tumble_init (through rt_op_new).
+ */
+#include "op.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agg.h"
+#include "keymap_int.h"
+
+typedef struct tumble_agg {
+    rt_agg k;            /* kernel */
+    rt_expr *arg;        /* NULL for COUNT(*) */
+    uint32_t off;        /* state offset in the payload */
+    eddy_type plan_type; /* type the plan expects for the result */
+} tumble_agg;
+
+typedef struct tumble_state {
+    uint32_t n_keys, n_aggs;
+    rt_expr **keys;
+    tumble_agg *aggs;
+    rt_keymap map;
+    rt_batch *keyb;          /* evaluated keys of the current input batch */
+    rt_batch *out;           /* emitted rows (kernel result types) */
+    rt_batch *conv;          /* emitted rows in the plan's types, when they differ */
+    eddy_type *key_types;
+    uint32_t *key_cols;
+    uint32_t payload_rt;     /* offset of the group's latest ROWTIME */
+    int open;                /* a window is open (has groups not yet emitted) */
+    int has_cur;             /* cur is set: a window was opened at least once */
+    int64_t cur;             /* time-key value of the latest window opened */
+    int64_t width;           /* window width in ms, 0 = a window per key value */
+    int computed_key;        /* time key computed from ROWTIME by the operator */
+    uint32_t tk;             /* which key is the time key */
+    int needs_conv;
+    uint8_t *bad;
+} tumble_state;
+
+static int kind_of(const char *name, uint32_t n_args, rt_agg_kind *k) {
+    static const struct {
+        const char *n;
+        rt_agg_kind k;
+    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
+               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
+               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
+               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
+               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcasecmp(map[i].n, name) == 0) {
+            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int emit_window(rt_op *op, eddy_err *err) {
+    tumble_state *st = op->state;
+    if (!st->open) return 0;
+    uint32_t n = st->map.n;
+    for (uint32_t id = 0; id < n;) {
+        rt_batch_reset(st->out);
+        uint32_t upto = id + RT_BATCH_CAP < n ? id + RT_BATCH_CAP : n;
+        for (; id < upto; id++) {
+            uint8_t *pl = rt_keymap_payload(&st->map, id);
+            int64_t rt;
+            if (st->width > 0) rt = st->cur + st->width;
+            else memcpy(&rt, pl + st->payload_rt, sizeof rt);
+            uint32_t r = rt_batch_begin_row(st->out, rt);
+            for (uint32_t k = 0; k < st->n_keys; k++)
+                if (rt_keymap_put_key(&st->map, id, k, st->out, k, r) != 0)
+                    return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            int failed = 0;
+            for (uint32_t j = 0; j < st->n_aggs; j++) {
+                tumble_agg *ag = &st->aggs[j];
+                eddy_err ferr;
+                eddy_err_clear(&ferr);
+                if (ag->k.final(&ag->k, pl + ag->off, st->out, st->n_keys + j, r, &ferr) != 0) {
+                    if (ferr.code == EDDY_E_NOMEM) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                    failed = 1;
+                    /* The group's result cannot be represented: report it
+                     * against the emitted row (keys filled so far). */
+                    rt_batch_commit_row(st->out);
+                    rt_op_row_error(op, st->out, r, "AGGREGATE_OVERFLOW", ferr.msg);
+                    st->out->n_rows--;
+                    break;
+                }
+            }
+            if (!failed) rt_batch_commit_row(st->out);
+        }
+        const rt_batch *emit = st->out;
+        if (st->needs_conv) {
+            rt_batch_reset(st->conv);
+            for (uint32_t r = 0; r < st->out->n_rows; r++) {
+                uint32_t d = rt_batch_begin_row(st->conv, st->out->rowtime[r]);
+                int ok = 1;
+                for (uint32_t c = 0; c < st->out->n_cols && ok; c++) {
+                    eddy_value v, cv;
+                    rt_batch_get(st->out, c, r, &v);
+                    if (v.is_null) continue;
+                    eddy_type from = st->out->cols[c].type, to = op->out_types[c];
+                    if (from.id == to.id && from.scale == to.scale) {
+                        cv = v;
+                    } else {
+                        eddy_err cerr;
+                        eddy_err_clear(&cerr);
+                        if (rt_cast_value(&v, from, to, &cv, &st->conv->strings, &cerr) != 0) {
+                            rt_op_row_error(op, st->out, r, "CAST_ERROR", cerr.msg);
+                            ok = 0;
+                            break;
+                        }
+                    }
+                    if (rt_phys_of(to.id) == RT_PHYS_STR) {
+                        if (rt_batch_set_str(st->conv, c, d, cv.u.s.p, cv.u.s.n) != 0)
+                            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                    } else if (rt_phys_of(to.id) == RT_PHYS_F64) {
+                        rt_batch_set_f64(st->conv, c, d, cv.u.d);
+                    } else {
+                        rt_batch_set_i64(st->conv, c, d, cv.u.i);
+                    }
+                }
+                if (ok) rt_batch_commit_row(st->conv);
+            }
+            emit = st->conv;
+        }
+        int rc = rt_op_emit(op, emit, err);
+        if (rc != 0) return rc;
+    }
+    /* Free what states own before the map forgets them. */
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        tumble_agg *ag = &st->aggs[j];
+        if (!ag->k.owns_memory || !ag->k.destroy) continue;
+        for (uint32_t id = 0; id < n; id++) ag->k.destroy(&ag->k, rt_keymap_payload(&st->map, id) + ag->off);
+    }
+    rt_keymap_clear(&st->map);
+    st->open = 0;
+    return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
+    tumble_state *st = op->state;
+    const rt_vec *kv[RT_KEYMAP_MAX_KEYS];
+    const rt_vec *av[64];
+    memset(st->bad, 0, RT_BATCH_CAP);
+    for (uint32_t k = 0; k < st->n_keys; k++) {
+        kv[k] = NULL;
+        if (st->computed_key && k == st->tk) continue;
+        const rt_row_error *errs;
+        uint32_t n_errs;
+        int rc = rt_expr_eval(st->keys[k], b, NULL, 0, &kv[k], &errs, &n_errs, err);
+        if (rc != 0) return rc;
+        for (uint32_t i = 0; i < n_errs; i++)
+            if (!st->bad[errs[i].row]++) rt_op_row_error(op, b, errs[i].row, errs[i].name, errs[i].msg);
+    }
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        av[j] = NULL;
+        if (!st->aggs[j].arg) continue;
+        const rt_row_error *errs;
+        uint32_t n_errs;
+        int rc = rt_expr_eval(st->aggs[j].arg, b, NULL, 0, &av[j], &errs, &n_errs, err);
+        if (rc != 0) return rc;
+        for (uint32_t i = 0; i < n_errs; i++)
+            if (!st->bad[errs[i].row]++) rt_op_row_error(op, b, errs[i].row, errs[i].name, errs[i].msg);
+    }
+    /* Keys of every good row into the key batch, rows in input order. */
+    rt_batch_reset(st->keyb);
+    uint16_t src[RT_BATCH_CAP];
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        if (st->bad[r]) continue;
+        uint32_t d = rt_batch_begin_row(st->keyb, b->rowtime[r]);
+        for (uint32_t k = 0; k < st->n_keys; k++) {
+            if (!kv[k]) {
+                rt_batch_set_i64(st->keyb, k, d, floor_div(b->rowtime[r], st->width) * st->width);
+            } else if (rt_vec_to_batch(kv[k], r, st->keyb, k, d) != 0) {
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            }
+        }
+        rt_batch_commit_row(st->keyb);
+        src[d] = (uint16_t)r;
+    }
+    for (uint32_t d = 0; d < st->keyb->n_rows; d++) {
+        uint32_t r = src[d];
+        const rt_column *tc = &st->keyb->cols[st->tk];
+        int64_t tv = rt_col_is_null(tc, d) ? INT64_MIN : tc->v.i64[d];
+        if (!st->has_cur || tv > st->cur) {
+            int rc = emit_window(op, err);
+            if (rc != 0) return rc;
+            st->open = 1;
+            st->has_cur = 1;
+            st->cur = tv;
+        } else if (tv < st->cur || !st->open) {
+            /* A row for a window already emitted (by a later row or by the
+             * watermark): late. */
+            rt_op_row_error(op, b, r, "LATE_ROW", "row arrived after its window was emitted");
+            continue;
+        }
+        uint32_t id, n_before = st->map.n;
+        if (rt_keymap_find_row(&st->map, st->keyb, st->key_cols, d, &id, err) != 0) return err->code;
+        uint8_t *pl = rt_keymap_payload(&st->map, id);
+        int64_t *latest = (int64_t *)(void *)(pl + st->payload_rt);
+        if (id >= n_before) {
+            for (uint32_t j = 0; j < st->n_aggs; j++) st->aggs[j].k.init(&st->aggs[j].k, pl + st->aggs[j].off);
+            *latest = b->rowtime[r];
+        }
+        if (b->rowtime[r] > *latest) *latest = b->rowtime[r];
+        for (uint32_t j = 0; j < st->n_aggs; j++) {
+            tumble_agg *ag = &st->aggs[j];
+            rt_datum dv;
+            const rt_datum *pv = NULL;
+            if (av[j]) {
+                if (!av[j]->null[r]) {
+                    if (av[j]->phys == RT_PHYS_STR) dv.s = av[j]->v.str[r];
+                    else if (av[j]->phys == RT_PHYS_F64) dv.d = av[j]->v.f64[r];
+                    else dv.i = av[j]->v.i64[r];
+                    pv = &dv;
+                }
+            } else {
+                dv.i = 1;
+                pv = &dv;
+            }
+            if (ag->k.add(&ag->k, pl + ag->off, pv) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
+    tumble_state *st = op->state;
+    if (st->open && st->width > 0 && wm >= st->cur + st->width) return emit_window(op, err);
+    return 0;
+}
+
+static int tumble_finish(rt_op *op, eddy_err *err) { return emit_window(op, err); }
+
+static void tumble_end(rt_op *op) {
+    tumble_state *st = op->state;
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        tumble_agg *ag = &st->aggs[j];
+        if (ag->k.owns_memory && ag->k.destroy)
+            for (uint32_t id = 0; id < st->map.n; id++) ag->k.destroy(&ag->k, rt_keymap_payload(&st->map, id) + ag->off);
+        rt_expr_free(ag->arg);
+    }
+    for (uint32_t k = 0; k < st->n_keys; k++) rt_expr_free(st->keys[k]);
+    rt_keymap_free(&st->map);
+    rt_batch_release(st->keyb);
+    rt_batch_release(st->out);
+    rt_batch_release(st->conv);
+    free(st->bad);
+}
+
+static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push, tumble_watermark, tumble_finish, tumble_end, NULL};
+
+int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
+    const plan_node *n = op->node;
+    tumble_state *st = arena_calloc(a, sizeof *st);
+    if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    st->n_keys = n->u.tumble.n_keys;
+    st->n_aggs = n->u.tumble.n_aggs;
+    if (st->n_keys == 0 || st->n_keys > RT_KEYMAP_MAX_KEYS || st->n_aggs > 64)
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "unsupported GROUP BY shape");
+    st->keys = arena_calloc(a, sizeof(rt_expr *) * st->n_keys);
+    st->aggs = arena_calloc(a, sizeof(tumble_agg) * (st->n_aggs ? st->n_aggs : 1));
+    st->key_types = arena_alloc(a, sizeof(eddy_type) * st->n_keys);
+    st->key_cols = arena_alloc(a, sizeof(uint32_t) * st->n_keys);
+    if (!st->keys || !st->aggs || !st->key_types || !st->key_cols)
+        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    op->state = st;
+    op->vt = &tumble_vt;
+    const plan_time_key *tk = &n->u.tumble.time_key;
+    st->tk = tk->key_index;
+    st->width = tk->width_ms;
+    st->computed_key = tk->on_rowtime && tk->width_ms > 0 &&
+                       (tk->kind == PLAN_TK_STEP || tk->kind == PLAN_TK_FLOOR);
+    for (uint32_t k = 0; k < st->n_keys; k++) {
+        st->key_types[k] = op->out_types[k];
+        st->key_cols[k] = k;
+        if (st->computed_key && k == st->tk) continue;
+        int rc = rt_expr_compile(n->u.tumble.keys[k], op->in_types, op->n_in, &op->env, a, &st->keys[k], err);
+        if (rc != 0) return rc;
+    }
+    uint32_t off = 0;
+    eddy_type *res_types = arena_alloc(a, sizeof(eddy_type) * (st->n_keys + st->n_aggs));
+    if (!res_types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    memcpy(res_types, st->key_types, sizeof(eddy_type) * st->n_keys);
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        const plan_agg *pa = &n->u.tumble.aggs[j];
+        tumble_agg *ag = &st->aggs[j];
+        rt_agg_kind kind;
+        if (!pa->call.fn || kind_of(pa->call.fn->name, pa->n_args, &kind) != 0)
+            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "aggregate %s is not supported in GROUP BY yet",
+                                   pa->call.fn ? pa->call.fn->name : "?");
+        eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
+        int rc = rt_agg_resolve(kind, in, &ag->k, err);
+        if (rc != 0) return rc;
+        if (pa->n_args) {
+            rc = rt_expr_compile(pa->args[0], op->in_types, op->n_in, &op->env, a, &ag->arg, err);
+            if (rc != 0) return rc;
+        }
+        ag->off = off;
+        off += (ag->k.state_size + 7) & ~7u;
+        ag->plan_type = op->out_types[st->n_keys + j];
+        res_types[st->n_keys + j] = ag->k.out_type;
+        if (ag->k.out_type.id != ag->plan_type.id || ag->k.out_type.scale != ag->plan_type.scale) st->needs_conv = 1;
+    }
+    st->payload_rt = off;
+    off += 8;
+    if (rt_keymap_init(&st->map, st->key_types, st->n_keys, off, err) != 0) return err->code;
+    st->keyb = rt_batch_new(st->key_types, st->n_keys, err);
+    st->out = rt_batch_new(res_types, st->n_keys + st->n_aggs, err);
+    st->conv = rt_batch_new(op->out_types, op->n_out, err);
+    st->bad = calloc(RT_BATCH_CAP, 1);
+    if (!st->keyb || !st->out || !st->conv || !st->bad) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    return 0;
+}

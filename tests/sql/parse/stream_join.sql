@@ -1,0 +1,21 @@
+-- Stream-to-stream joins with windows on either side (dev/stream-joins-concepts.html).
+CREATE OR REPLACE STREAM "ORDERS_STREAM" (order_id INTEGER NOT NULL, ticker VARCHAR(4), amount DECIMAL(10, 2));
+CREATE OR REPLACE STREAM "SHIPMENTS_STREAM" (order_id INTEGER NOT NULL, carrier VARCHAR(16));
+
+SELECT STREAM o.order_id, s.carrier, o.ROWTIME AS order_time, s.ROWTIME AS ship_time
+FROM "ORDERS_STREAM" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o
+JOIN "SHIPMENTS_STREAM" AS s ON o.order_id = s.order_id;
+
+SELECT STREAM *
+FROM "ORDERS_STREAM" AS o
+LEFT OUTER JOIN "SHIPMENTS_STREAM" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS s
+    ON o.order_id = s.order_id;
+
+SELECT STREAM o.order_id, s.order_id
+FROM "ORDERS_STREAM" OVER w AS o
+FULL OUTER JOIN "SHIPMENTS_STREAM" OVER w AS s ON o.order_id = s.order_id
+WINDOW w AS (RANGE INTERVAL '1' MINUTE PRECEDING);
+
+SELECT STREAM o.order_id
+FROM "ORDERS_STREAM" OVER (ROWS 10 PRECEDING) AS o
+RIGHT JOIN "SHIPMENTS_STREAM" AS s ON o.order_id = s.order_id AND o.amount > 100;

@@ -1,0 +1,19 @@
+-- Approximate tumbling UDX table functions and group_rank.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("TICKER" VARCHAR(4), "MOST_FREQUENT_VALUES" BIGINT);
+
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM *
+    FROM TABLE(TOP_K_ITEMS_TUMBLING(
+        CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+        'TICKER_SYMBOL',   -- name of column in single quotes
+        5,                 -- number of the most frequently occurring values
+        60));              -- tumbling window size in seconds
+
+SELECT STREAM "NUMBER_OF_DISTINCT_ITEMS"
+FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 60));
+
+SELECT STREAM *
+FROM TABLE(group_rank(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+    'PRICE', 'groupRank', 'desc', 'asc', 5, 0));

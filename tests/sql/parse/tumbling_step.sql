@@ -1,0 +1,21 @@
+-- Tumbling windows: GROUP BY STEP and FLOOR over ROWTIME.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    ticker_symbol VARCHAR(4),
+    ticker_count  INTEGER,
+    avg_price     DOUBLE);
+
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM ticker_symbol, COUNT(*) AS ticker_count, AVG(price) AS avg_price
+    FROM "SOURCE_SQL_STREAM_001"
+    GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+
+CREATE OR REPLACE PUMP "FLOOR_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM ticker_symbol, COUNT(*), AVG(price)
+    FROM "Trade_Stream"
+    GROUP BY ticker_symbol, FLOOR("Trade_Stream".ROWTIME TO MINUTE);
+
+-- The pre-STEP idiom: ten-second buckets from a datetime difference.
+SELECT STREAM FLOOR((s.ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND) AS bucket,
+       COUNT(*)
+FROM "SOURCE_SQL_STREAM_001" AS s
+GROUP BY FLOOR((s.ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND);

@@ -1,0 +1,358 @@
+/*
+ * check_runtime_decode.c — unit tests of runtime/ batches and record
+ * decoding: batch building, ref/move, the verifier; JSON path mapping and
+ * the coercion table of SQL.md §1.2; malformed JSON; CSV delimiters and
+ * quoting.
+ */
+#include "check_main.h"
+
+#include <string.h>
+
+#include "batch.h"
+#include "decode.h"
+
+static eddy_type T(eddy_type_id id, int p, int s) { return (eddy_type){id, p, s}; }
+
+/* ---------------------------------------------------------------- batch */
+
+START_TEST(test_batch_basic) {
+    eddy_type ts[3] = {T(EDDY_T_INTEGER, 0, 0), T(EDDY_T_DOUBLE, 0, 0), T(EDDY_T_VARCHAR, 8, 0)};
+    eddy_err err;
+    eddy_err_clear(&err);
+    rt_batch *b = rt_batch_new(ts, 3, &err);
+    ck_assert_ptr_nonnull(b);
+    for (int i = 0; i < 5; i++) {
+        uint32_t r = rt_batch_begin_row(b, 1000 + i);
+        rt_batch_set_i64(b, 0, r, i);
+        if (i != 2) rt_batch_set_f64(b, 1, r, i * 0.5);
+        ck_assert_int_eq(rt_batch_set_str(b, 2, r, "abc", 3), 0);
+        rt_batch_commit_row(b);
+    }
+    ck_assert_uint_eq(b->n_rows, 5);
+    ck_assert(rt_col_is_null(&b->cols[1], 2));
+    ck_assert(!rt_col_is_null(&b->cols[1], 3));
+    eddy_value v;
+    rt_batch_get(b, 2, 4, &v);
+    ck_assert_uint_eq(v.u.s.n, 3);
+    ck_assert(memcmp(v.u.s.p, "abc", 3) == 0);
+    ck_assert_int_eq(rt_batch_verify(b, &err), 0);
+
+    /* Selection: keep rows 1 and 3; a copy takes only those. */
+    b->has_sel = 1;
+    b->sel[0] = 1;
+    b->sel[1] = 3;
+    b->n_sel = 2;
+    ck_assert_int_eq(rt_batch_verify(b, &err), 0);
+    rt_batch *c = rt_batch_new(ts, 3, &err);
+    ck_assert_int_eq(rt_batch_append_live(c, b, &err), 0);
+    ck_assert_uint_eq(c->n_rows, 2);
+    ck_assert_int_eq(c->cols[0].v.i64[1], 3);
+    ck_assert_int_eq(c->rowtime[0], 1001);
+
+    /* A broken selection is caught. */
+    b->sel[1] = 0;
+    ck_assert_int_eq(rt_batch_verify(b, &err), EDDY_E_INTERNAL);
+    b->has_sel = 0;
+    b->cols[0].type.id = EDDY_T_TINYINT;
+    b->cols[0].v.i64[0] = 500;
+    ck_assert_int_eq(rt_batch_verify(b, &err), EDDY_E_INTERNAL);
+    ck_assert(strstr(err.msg, "out of range") != NULL);
+    b->cols[0].type.id = EDDY_T_INTEGER;
+
+    /* ref shares; move transfers and clears the old owner. */
+    rt_batch *shared = rt_batch_ref(b);
+    ck_assert_ptr_eq(shared, b);
+    rt_batch_release(shared);
+    rt_batch *moved = rt_batch_move(&b);
+    ck_assert_ptr_null(b);
+    rt_batch_release(moved);
+    rt_batch_reset(c);
+    ck_assert_uint_eq(c->n_rows, 0);
+    rt_batch_release(c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- JSON */
+
+typedef struct fixture {
+    rt_decoder *d;
+    rt_batch *b;
+    eddy_err err;
+    const char *err_name;
+} fixture;
+
+static void fx_open(fixture *f, rt_format fmt, const rt_col_spec *cols, uint32_t n, const rt_decode_opts *o) {
+    eddy_err_clear(&f->err);
+    f->err_name = NULL;
+    f->d = rt_decoder_new(fmt, cols, n, o, &f->err);
+    ck_assert_msg(f->d != NULL, "%s", f->err.msg);
+    uint32_t nc;
+    const eddy_type *ts = rt_decoder_types(f->d, &nc);
+    f->b = rt_batch_new(ts, nc, &f->err);
+    ck_assert_ptr_nonnull(f->b);
+}
+
+static void fx_close(fixture *f) {
+    rt_decoder_free(f->d);
+    rt_batch_release(f->b);
+}
+
+static int dec(fixture *f, const char *rec) {
+    eddy_err_clear(&f->err);
+    f->err_name = NULL;
+    return rt_decode_record(f->d, rec, strlen(rec), 42, f->b, &f->err_name, &f->err);
+}
+
+static int64_t I(fixture *f, uint32_t c, uint32_t r) {
+    ck_assert_msg(!rt_col_is_null(&f->b->cols[c], r), "column %u row %u is NULL", c, r);
+    return f->b->cols[c].v.i64[r];
+}
+
+static void S(fixture *f, uint32_t c, uint32_t r, const char *want) {
+    ck_assert_msg(!rt_col_is_null(&f->b->cols[c], r), "column %u row %u is NULL", c, r);
+    rt_str s = f->b->cols[c].v.str[r];
+    ck_assert_msg(s.n == strlen(want) && memcmp(s.p, want, s.n) == 0, "got '%.*s' want '%s'", (int)s.n, s.p,
+                  want);
+}
+
+START_TEST(test_json_paths) {
+    rt_col_spec cols[] = {
+        {"A", T(EDDY_T_INTEGER, 0, 0), "$.a"},
+        {"ABC", T(EDDY_T_VARCHAR, 20, 0), "$.a2.b.c"},
+        {"E0", T(EDDY_T_BIGINT, 0, 0), "$.arr[1]"},
+        {"WHOLE", T(EDDY_T_VARCHAR, 100, 0), "$.arr[0:]"},
+        {"OBJ", T(EDDY_T_VARCHAR, 100, 0), "$.a2"},
+        {"MISSING", T(EDDY_T_DOUBLE, 0, 0), "$.nope"},
+        {"Case", T(EDDY_T_INTEGER, 0, 0), "$.A"},
+        {"a", T(EDDY_T_VARCHAR, 0, 0), NULL},
+    };
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 8, NULL);
+    int rc = dec(&f, " {\"x\": [1, {\"deep\": [true, null]}], \"a\": -7, \"a2\": {\"b\": {\"c\": \"h\\u00e9\\n\"}},"
+                     " \"arr\": [10, 20, 30], \"A\": 5} ");
+    ck_assert_msg(rc == 1, "rc %d: %s", rc, f.err.msg);
+    ck_assert_int_eq(I(&f, 0, 0), -7);
+    S(&f, 1, 0, "h\xc3\xa9\n");
+    ck_assert_int_eq(I(&f, 2, 0), 20);
+    S(&f, 3, 0, "[10, 20, 30]");
+    S(&f, 4, 0, "{\"b\": {\"c\": \"h\\u00e9\\n\"}}");
+    ck_assert(rt_col_is_null(&f.b->cols[5], 0));
+    ck_assert_int_eq(I(&f, 6, 0), 5);  /* paths are case-sensitive */
+    S(&f, 7, 0, "-7");                   /* default mapping $.<name>; number → text */
+    ck_assert_int_eq(f.b->rowtime[0], 42);
+
+    /* Two documents in one record make two rows; null and missing are NULL. */
+    rc = dec(&f, "{\"a\": null}\n{\"arr\": [1]}");
+    ck_assert_int_eq(rc, 2);
+    ck_assert(rt_col_is_null(&f.b->cols[0], 1));
+    ck_assert(rt_col_is_null(&f.b->cols[2], 2));
+    S(&f, 3, 2, "[1]");
+    /* A non-object record maps nothing. */
+    ck_assert_int_eq(dec(&f, "[1,2]"), 1);
+    ck_assert(rt_col_is_null(&f.b->cols[0], 3));
+    /* An escaped key still matches its mapping; "ab" is not "a". */
+    ck_assert_int_eq(dec(&f, "{\"ab\": 1, \"\\u0061\": 9, \"a2\": 3}"), 1);
+    ck_assert_int_eq(I(&f, 0, 4), 9);
+    S(&f, 4, 4, "3");
+    ck_assert_int_eq(rt_batch_verify(f.b, &f.err), 0);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_json_coercions) {
+    rt_col_spec cols[] = {
+        {"TI", T(EDDY_T_TINYINT, 0, 0), "$.ti"},        /* 0 */
+        {"I", T(EDDY_T_INTEGER, 0, 0), "$.i"},          /* 1 */
+        {"DEC", T(EDDY_T_DECIMAL, 5, 2), "$.dec"},      /* 2 */
+        {"D", T(EDDY_T_DOUBLE, 0, 0), "$.d"},           /* 3 */
+        {"B", T(EDDY_T_BOOLEAN, 0, 0), "$.b"},          /* 4 */
+        {"V", T(EDDY_T_VARCHAR, 4, 0), "$.v"},          /* 5 */
+        {"TS", T(EDDY_T_TIMESTAMP, 0, 0), "$.ts"},      /* 6 */
+        {"DT", T(EDDY_T_DATE, 0, 0), "$.dt"},           /* 7 */
+        {"TM", T(EDDY_T_TIME, 0, 0), "$.tm"},           /* 8 */
+        {"C", T(EDDY_T_CHAR, 3, 0), "$.c"},             /* 9 */
+        {"VB", T(EDDY_T_VARBINARY, 8, 0), "$.vb"},      /* 10 */
+        {"R", T(EDDY_T_REAL, 0, 0), "$.r"},             /* 11 */
+    };
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 12, NULL);
+    int rc = dec(&f, "{\"ti\": true, \"i\": \"123\", \"dec\": 12.5, \"d\": \"1e3\", \"b\": \"TRUE\", \"v\": \"abcdef\","
+                     " \"ts\": \"1992-02-14 18:35:44.0\", \"dt\": \"1992-02-14\", \"tm\": \"18:35:44.250\", \"c\": \"x\","
+                     " \"vb\": \"X'3F67A23A'\", \"r\": 1.5}");
+    ck_assert_msg(rc == 1, "%s", f.err.msg);
+    ck_assert_int_eq(I(&f, 0, 0), 1);
+    ck_assert_int_eq(I(&f, 1, 0), 123);
+    ck_assert_int_eq(I(&f, 2, 0), 1250);
+    ck_assert(f.b->cols[3].v.f64[0] == 1000.0);
+    ck_assert_int_eq(I(&f, 4, 0), 1);
+    S(&f, 5, 0, "abcd");  /* truncated silently */
+    ck_assert_int_eq(I(&f, 6, 0), 698092544000);
+    ck_assert_int_eq(I(&f, 7, 0), 8079);
+    ck_assert_int_eq(I(&f, 8, 0), 18 * 3600000 + 35 * 60000 + 44250);
+    S(&f, 9, 0, "x  ");   /* CHAR(3) is fixed length */
+    S(&f, 10, 0, "\x3f\x67\xa2\x3a");
+    ck_assert(f.b->cols[11].v.f64[0] == 1.5);
+
+    /* More accepted forms: 123.0 is an integer, false → 0, number → boolean. */
+    ck_assert_int_eq(dec(&f, "{\"i\": 123.0, \"ti\": false, \"b\": 0, \"dec\": -1e2, \"v\": true, \"d\": -0.125}"), 1);
+    ck_assert_int_eq(I(&f, 1, 1), 123);
+    ck_assert_int_eq(I(&f, 0, 1), 0);
+    ck_assert_int_eq(I(&f, 4, 1), 0);
+    ck_assert_int_eq(I(&f, 2, 1), -10000);
+    S(&f, 5, 1, "true");
+    ck_assert(f.b->cols[3].v.f64[1] == -0.125);
+    ck_assert_int_eq(dec(&f, "{\"b\": \"nope\", \"v\": {\"k\": 1}}"), 1);
+    ck_assert_int_eq(I(&f, 4, 2), 0);
+    S(&f, 5, 2, "{\"k\"");
+    uint32_t rows = f.b->n_rows;
+
+    /* Errors: the record is rejected whole, with a reason. */
+    struct { const char *rec, *msg; } bad[] = {
+        {"{\"ti\": 300}", "coercion error: value 300 does not fit TINYINT for column TI"},
+        {"{\"i\": 123.4}", "coercion error: value 123.4 does not fit INTEGER for column I"},
+        {"{\"i\": \"12x\"}", "coercion error: value 12x is not a valid INTEGER for column I"},
+        {"{\"i\": 2147483648}", "does not fit INTEGER"},
+        {"{\"dec\": 1234.5}", "does not fit DECIMAL(5,2)"},
+        {"{\"dec\": 1.234}", "does not fit DECIMAL(5,2)"},
+        {"{\"i\": [1]}", "cannot convert an array to INTEGER for column I"},
+        {"{\"ts\": 5}", "cannot convert a number to TIMESTAMP"},
+        {"{\"ts\": \"yesterday\"}", "is not a valid TIMESTAMP"},
+        {"{\"dt\": true}", "cannot convert true to DATE"},
+        {"{\"vb\": \"X'3F6'\"}", "is not a binary literal"},
+        {"{\"r\": 1e300}", "does not fit REAL"},
+        {"{\"d\": 1e999}", "does not fit DOUBLE"},
+        {"{\"i\": 1, \"v\": 2} {\"ti\": 999}", "does not fit TINYINT"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = dec(&f, bad[i].rec);
+        ck_assert_msg(rc == EDDY_E_RUNTIME, "%s: rc %d", bad[i].rec, rc);
+        ck_assert_msg(strstr(f.err.msg, bad[i].msg) != NULL, "%s: got '%s'", bad[i].rec, f.err.msg);
+        ck_assert_str_eq(f.err_name, RT_ERR_NAME_COERCION);
+        ck_assert_uint_eq(f.b->n_rows, rows);
+    }
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_json_malformed) {
+    rt_col_spec cols[] = {{"A", T(EDDY_T_INTEGER, 0, 0), "$.a"}, {"S", T(EDDY_T_VARCHAR, 0, 0), "$.s.t"}};
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 2, NULL);
+    const char *bad[] = {"{", "{\"a\"", "{\"a\":", "{\"a\": 1", "{\"a\" 1}", "{\"a\": 1,}", "{\"x\": [1,}",
+                         "{\"x\": {\"y\" 1}}", "{\"s\": \"abc", "{\"a\": tru}", "{\"s\": {\"t\": \"\\q\"}}",
+                         "{\"a\": 1}}", "{\"x\": [[[[[[[[[[", "\"\\", "{\"s\": {\"t\": \"\\u12\"}}", "@"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = dec(&f, bad[i]);
+        ck_assert_msg(rc == EDDY_E_RUNTIME, "'%s' rc %d", bad[i], rc);
+        ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+        ck_assert_msg(strncmp(f.err.msg, "malformed JSON", 14) == 0, "%s", f.err.msg);
+    }
+    ck_assert_uint_eq(f.b->n_rows, 0);
+    /* Deep nesting far past the skipper's stack is an error, not a crash. */
+    size_t n = 200000;
+    char *deep = malloc(n + 20);
+    strcpy(deep, "{\"x\": ");
+    memset(deep + 6, '[', n);
+    deep[n + 6] = '\0';
+    ck_assert_int_eq(dec(&f, deep), EDDY_E_RUNTIME);
+    ck_assert(strstr(f.err.msg, "too deep") != NULL);
+    free(deep);
+    /* Whitespace only: no rows, no error. */
+    ck_assert_int_eq(dec(&f, " \n "), 0);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_json_bad_mappings) {
+    eddy_err err;
+    struct { const char *m; int code; } bad[] = {
+        {"a", EDDY_E_INVAL}, {"$.", EDDY_E_INVAL}, {"$.a[", EDDY_E_INVAL}, {"$.a[x]", EDDY_E_INVAL},
+        {"$.a[1:]", EDDY_E_INVAL}, {"$.arr[0:].f", EDDY_E_UNSUPPORTED}, {"$a", EDDY_E_INVAL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rt_col_spec c = {"C", T(EDDY_T_VARCHAR, 10, 0), bad[i].m};
+        eddy_err_clear(&err);
+        rt_decoder *d = rt_decoder_new(RT_FMT_JSON, &c, 1, NULL, &err);
+        ck_assert_msg(d == NULL && err.code == bad[i].code, "%s: %d", bad[i].m, err.code);
+    }
+    rt_col_spec c = {"C", T(EDDY_T_INTEGER, 0, 0), "$.arr[0:]"};
+    ck_assert_ptr_null(rt_decoder_new(RT_FMT_JSON, &c, 1, NULL, &err));
+    ck_assert(strstr(err.msg, "CHAR or VARCHAR") != NULL);
+}
+END_TEST
+
+START_TEST(test_json_batch_full) {
+    rt_col_spec cols[] = {{"A", T(EDDY_T_INTEGER, 0, 0), "$.a"}};
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 1, NULL);
+    for (uint32_t i = 0; i < RT_BATCH_CAP - 1; i++) ck_assert_int_eq(dec(&f, "{\"a\":1}"), 1);
+    /* Two documents but room for one: nothing is appended. */
+    ck_assert_int_eq(dec(&f, "{\"a\":1}{\"a\":2}"), EDDY_E_LIMIT);
+    ck_assert_uint_eq(f.b->n_rows, RT_BATCH_CAP - 1);
+    ck_assert_int_eq(dec(&f, "{\"a\":3}"), 1);
+    ck_assert_int_eq(dec(&f, "{\"a\":4}"), EDDY_E_LIMIT);
+    fx_close(&f);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- CSV */
+
+START_TEST(test_csv) {
+    rt_col_spec cols[] = {
+        {"SYM", T(EDDY_T_VARCHAR, 4, 0), NULL},
+        {"PRICE", T(EDDY_T_DECIMAL, 8, 2), NULL},
+        {"QTY", T(EDDY_T_INTEGER, 0, 0), NULL},
+    };
+    fixture f;
+    fx_open(&f, RT_FMT_CSV, cols, 3, NULL);
+    int rc = dec(&f, "AMZN,12.50,7,extra,fields\n\"A,\"\"B\",1,\n\nX\nY,,\n");
+    ck_assert_msg(rc == 4, "rc %d %s", rc, f.err.msg);
+    S(&f, 0, 0, "AMZN");
+    ck_assert_int_eq(I(&f, 1, 0), 1250);
+    ck_assert_int_eq(I(&f, 2, 0), 7);
+    S(&f, 0, 1, "A,\"B");
+    ck_assert_int_eq(I(&f, 1, 1), 100);
+    ck_assert(rt_col_is_null(&f.b->cols[2], 1));
+    S(&f, 0, 2, "X");
+    ck_assert(rt_col_is_null(&f.b->cols[1], 2));
+    ck_assert(rt_col_is_null(&f.b->cols[2], 3));
+    ck_assert_int_eq(dec(&f, "A,1.234,1"), EDDY_E_RUNTIME);
+    ck_assert_str_eq(f.err_name, RT_ERR_NAME_COERCION);
+    ck_assert_int_eq(dec(&f, "\"A,1,1"), EDDY_E_RUNTIME);
+    ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+    ck_assert_int_eq(dec(&f, "\"A\"x,1,1"), EDDY_E_RUNTIME);
+    ck_assert_uint_eq(f.b->n_rows, 4);
+    fx_close(&f);
+
+    /* Multi-byte delimiters. */
+    rt_decode_opts o = {"\r\n", "||"};
+    fx_open(&f, RT_FMT_CSV, cols, 3, &o);
+    rc = dec(&f, "AB||1||2\r\nC|D||3.5||-4\r\n");
+    ck_assert_msg(rc == 2, "%s", f.err.msg);
+    S(&f, 0, 1, "C|D");
+    ck_assert_int_eq(I(&f, 1, 1), 350);
+    ck_assert_int_eq(I(&f, 2, 1), -4);
+    fx_close(&f);
+
+    eddy_err err;
+    rt_decode_opts same = {",", ","};
+    ck_assert_ptr_null(rt_decoder_new(RT_FMT_CSV, cols, 3, &same, &err));
+    ck_assert_int_eq(err.code, EDDY_E_INVAL);
+}
+END_TEST
+
+static Suite *suite_runtime_decode(void) {
+    Suite *s = suite_create("runtime_decode");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_batch_basic);
+    tcase_add_test(tc, test_json_paths);
+    tcase_add_test(tc, test_json_coercions);
+    tcase_add_test(tc, test_json_malformed);
+    tcase_add_test(tc, test_json_bad_mappings);
+    tcase_add_test(tc, test_json_batch_full);
+    tcase_add_test(tc, test_csv);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+EDDY_CHECK_MAIN(suite_runtime_decode)
