@@ -60,10 +60,14 @@ const char *eddy_session_script(const eddy_session *s) { return s->script.data; 
 
 /* ---------------------------------------------------------------- results */
 
+/* Result tables of SHOW/DESCRIBE/EXPLAIN: every column is text. */
+#define MAX_RESULT_COLS 8
+
 static void header(const eddy_exec_cb *cb, const char *const *names, uint32_t n) {
     if (!cb || !cb->on_header) return;
-    eddy_column_info cols[16];
-    for (uint32_t i = 0; i < n && i < 16; i++) {
+    eddy_column_info cols[MAX_RESULT_COLS];
+    if (n > MAX_RESULT_COLS) n = MAX_RESULT_COLS;
+    for (uint32_t i = 0; i < n; i++) {
         cols[i].name = names[i];
         cols[i].type = (eddy_type){EDDY_T_VARCHAR, 0, 0};
     }

@@ -453,7 +453,7 @@ static int plan_stmt(pl *p, const ast_stmt *st, int dry, plan_result *out) {
     switch (st->kind) {
     case AST_S_QUERY: {
         int is_stream = 0;
-        plan_node *n = pl_plan_query(p, st->u.query, 1, &is_stream);
+        plan_node *n = pl_plan_query(p, st->u.query, 2, &is_stream);
         if (!n) return p->err->code ? p->err->code : EDDY_E_SEMANTIC;
         out->kind = PLAN_R_QUERY;
         out->message = "SELECT";

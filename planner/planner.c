@@ -385,8 +385,17 @@ plan_node *pl_plan_query(pl *p, const ast_query *q, int top, int *is_stream) {
         return NULL;
     }
     if (q->limit) {
-        pl_unsupported(p, q->limit->off, q->limit->len, "LIMIT");
-        return NULL;
+        /* LIMIT ends an interactive push query (top == 2) after n rows; the
+         * caller counts them (engine/session.c). In pumps it means nothing. */
+        if (top != 2) {
+            pl_unsupported(p, q->limit->off, q->limit->len, "LIMIT outside an interactive query");
+            return NULL;
+        }
+        const ast_expr *l = q->limit;
+        if (l->kind != AST_E_LITERAL || l->u.lit.kind != AST_LIT_INTEGER) {
+            eddy_err_set_at(p->err, EDDY_E_SEMANTIC, l->off, l->len, "LIMIT must be a non-negative integer");
+            return NULL;
+        }
     }
     switch (q->kind) {
     case AST_Q_SELECT: return plan_select(p, q->u.select, q, is_stream);

@@ -97,6 +97,7 @@ struct rt_app {
     int failed;
     eddy_err first_err;
     volatile int query_stop;     /* a query asked to stop */
+    hub *last_printed;           /* table output: the stream printed last */
     pump_run *queries;
     size_t n_queries;
 };
@@ -232,7 +233,12 @@ static void print_rows(rt_app *app, hub *h, const rt_batch *b) {
     FILE *f = h->pf;
     uint32_t live = rt_batch_live(b);
     if (app->o.format == RT_PRINT_TABLE) {
+        /* Several streams print into one table output: each change of
+         * stream starts a new block with its name and header. */
+        if (app->last_printed != h && app->last_printed) h->header_done = 0;
+        app->last_printed = h;
         if (!h->header_done) {
+            fprintf(f, "\n%s\n", h->cs->name);
             fprintf(f, "%-*s", MAX_PRINT_WIDTH, "ROWTIME");
             for (uint32_t c = 0; c < h->n_cols; c++) fprintf(f, " %-*.*s", MAX_PRINT_WIDTH, MAX_PRINT_WIDTH, h->cs->cols[c].name);
             fputc('\n', f);

@@ -246,6 +246,60 @@ static int fn_step_ts(const udf_call *call, size_t n, const eddy_value *const *a
     return 0;
 }
 
+/* ROUND(x [, d]) for exact types: the value keeps its type and scale; digits
+ * past d decimals are rounded half away from zero (d may be negative). */
+static int fn_round_exact(const udf_call *call, size_t n, const eddy_value *const *args,
+                          eddy_value *out, arena *mem, size_t *bad_row, eddy_err *err) {
+    eddy_type rt = call->ret_type;
+    int s = scale_of(rt);
+    for (size_t i = 0; i < n; i++) {
+        const eddy_value *a = &args[0][i];
+        const eddy_value *d = call->n_args > 1 ? &args[1][i] : NULL;
+        if (a->is_null || (d && d->is_null)) {
+            out[i].type = rt.id;
+            out[i].is_null = 1;
+            continue;
+        }
+        int64_t digits = d ? d->u.i : 0;
+        int64_t drop = s - digits;   /* decimal digits of the stored value to clear */
+        int64_t v = a->u.i;
+        if (drop > 0) {
+            if (drop > 18) {
+                v = 0;
+            } else {
+                int64_t p = eddy_pow10((int)drop), q = v / p, r = v % p;
+                if (r * 2 >= p) q++;
+                else if (r * 2 <= -p) q--;
+                if (__builtin_mul_overflow(q, p, &v) || !exact_fits(rt, v))
+                    return row_err(err, bad_row, i, "numeric value out of range in ROUND");
+            }
+        }
+        set_int(&out[i], rt.id, v);
+    }
+    return 0;
+}
+
+static int fn_round_double(const udf_call *call, size_t n, const eddy_value *const *args,
+                           eddy_value *out, arena *mem, size_t *bad_row, eddy_err *err) {
+    for (size_t i = 0; i < n; i++) {
+        const eddy_value *a = &args[0][i];
+        const eddy_value *d = call->n_args > 1 ? &args[1][i] : NULL;
+        if (a->is_null || (d && d->is_null)) {
+            out[i].type = EDDY_T_DOUBLE;
+            out[i].is_null = 1;
+            continue;
+        }
+        int64_t digits = d ? d->u.i : 0;
+        if (digits > 15 || digits < -15) {
+            set_dbl(&out[i], EDDY_T_DOUBLE, a->u.d);
+            continue;
+        }
+        double p = pow(10.0, (double)digits);
+        set_dbl(&out[i], EDDY_T_DOUBLE, round(a->u.d * p) / p);
+    }
+    return 0;
+}
+
 int udf__attach_math(udf_registry *r, eddy_err *err) {
     static const struct {
         const char *specific;
@@ -255,6 +309,7 @@ int udf__attach_math(udf_registry *r, eddy_err *err) {
         {"FLOOR", fn_floor},   {"EXP", fn_exp},     {"LN", fn_ln},
         {"LOG10", fn_log10},   {"POWER", fn_power}, {"MOD", fn_mod},
         {"STEP_INT", fn_step_int}, {"STEP_TS", fn_step_ts},
+        {"ROUND_EXACT", fn_round_exact}, {"ROUND_DOUBLE", fn_round_double},
     };
     for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++)
         if (udf_attach_scalar(r, tab[k].specific, tab[k].fn) != 0)

@@ -23,6 +23,12 @@ const udf_func udf__sigs_math[] = {
      UDF_RETURNS(EDDY_T_DOUBLE, 0, 0), .flags = UDF_DET, .doc = "base-10 logarithm"},
     {.name = "POWER", .specific = "POWER", UDF_ARGS(EDDY_T_DOUBLE, EDDY_T_DOUBLE),
      UDF_RETURNS(EDDY_T_DOUBLE, 0, 0), .flags = UDF_DET, .doc = "x raised to y"},
+    /* ROUND is not in the KDA reference; eddy has it because applications
+     * ported from it wrote CAST(x * 100 AS INTEGER) / 100.0 instead. */
+    {.name = "ROUND", .specific = "ROUND_EXACT", UDF_ARGS(UDF_A_EXACT, EDDY_T_INTEGER), .n_optional = 1,
+     UDF_RETURNS_ARG(0), .flags = UDF_DET, .doc = "x rounded half away from zero to n decimals (default 0)"},
+    {.name = "ROUND", .specific = "ROUND_DOUBLE", UDF_ARGS(EDDY_T_DOUBLE, EDDY_T_INTEGER), .n_optional = 1,
+     UDF_RETURNS(EDDY_T_DOUBLE, 0, 0), .flags = UDF_DET, .doc = "x rounded half away from zero to n decimals (default 0)"},
     {.name = "MOD", .specific = "MOD", UDF_ARGS(UDF_A_EXACT, UDF_A_EXACT),
      .ret_rule = UDF_RET_COMMON, .flags = UDF_DET, .doc = "remainder of x / y"},
     {.name = "STEP", .specific = "STEP_INT", UDF_ARGS(UDF_A_INTEGER, UDF_A_INTEGER),

@@ -309,6 +309,11 @@ START_TEST(test_floor_ceil_abs) {
     ck_assert_str_eq(R("ABS", I(-5)), "5");
     ck_assert_str_eq(R("ABS", DEC(-150, 3, 2)), "1.50");
     ck_assert_str_eq(R("ABS", DBL(-2.5)), "2.5");
+    ck_assert_str_eq(R("ROUND_DOUBLE", DBL(2.5)), "3");
+    ck_assert_str_eq(R("ROUND_DOUBLE", DBL(-2.5)), "-3");
+    ck_assert_str_eq(R("ROUND_DOUBLE", DBL(3.14159), I(2)), "3.14");
+    ck_assert_str_eq(R("ROUND_EXACT", DEC(-1255, 5, 3), I(2)), "-1.260");
+    ck_assert_str_eq(R("ROUND_EXACT", I(1234), I(-2)), "1200");
     ck_assert(ISERR(R("ABS", I(INT32_MIN))));
     ck_assert(ISERR(R("ABS", BI(INT64_MIN))));
     ck_assert_str_eq(R("ABS", BI(-(int64_t)INT32_MIN)), "2147483648");
