@@ -27,7 +27,10 @@
 %token_type {sql_span}
 %default_type {sql_span}
 %extra_argument {sql_pctx *pc}
-%stack_size 1000
+/* Depth is capped by SQL_MAX_HEIGHT (ast.h); the stack only has to be deep
+ * enough that any tree within that height, once printed (which may add
+ * parentheses), parses again: a few entries per level of height. */
+%stack_size 4000
 
 %include {
 #include <assert.h>

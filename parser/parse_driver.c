@@ -258,6 +258,8 @@ int sql_parse(const char *text, size_t len, arena *a, sql_script **out, eddy_err
     if (!parser) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
 
     scan sc = {&pc, 0, {{0, {0, 0}}}, 0};
+    /* Editors on Windows save UTF-8 with a byte-order mark; it is not SQL. */
+    if (len >= 3 && memcmp(copy, "\xEF\xBB\xBF", 3) == 0) sc.pos = 3;
     int depth = 0, last = 0;
     int pos_depth[POS_STACK];
     int n_pos = 0;

@@ -333,6 +333,10 @@ START_TEST(test_small_statements) {
     /* Spans exclude the separator. */
     ck_assert_uint_eq(sc->stmts[1]->len, strlen("DROP PUMP p"));
     ck_assert_int_eq(memcmp(sql + sc->stmts[1]->off, "DROP PUMP p", 11), 0);
+    /* A UTF-8 byte-order mark is skipped; offsets still count it. */
+    ck_assert_int_eq(sql_parse("\xEF\xBB\xBFSHOW STREAMS", 15, &a, &sc, &e), 0);
+    ck_assert_uint_eq(sc->n_stmts, 1);
+    ck_assert_uint_eq(sc->stmts[0]->off, 3);
     /* Empty scripts are fine. */
     ck_assert_int_eq(sql_parse(" -- nothing\n ;", 14, &a, &sc, &e), 0);
     ck_assert_uint_eq(sc->n_stmts, 0);
@@ -620,6 +624,37 @@ START_TEST(test_deep_nesting_refused) {
     while (k < n) sql[k++] = '(';
     ck_assert_int_eq(sql_parse(sql, k, &a, &s, &e), EDDY_E_SYNTAX);
     ck_assert_str_eq(e.msg, "statement is too deeply nested");
+    /* Just under the limit, every shape must survive the round trip, even
+     * where printing adds parentheses the input did not have. */
+    static const char *const shapes[][3] = {
+        {"f(1, ", "1", ")"},
+        {"SUBSTRING(a = ", "1", " FROM 1)"},
+        {"- ", "1", ""},
+        {"CAST(", "1", " AS INTEGER)"},
+        {"(SELECT ", "1", ")"},
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        sbuf b;
+        sbuf_init(&b);
+        ast_stmt *st = NULL;
+        /* The deepest nesting of this shape that is still accepted. */
+        for (int depth = SQL_MAX_HEIGHT; depth > 0 && !st; depth--) {
+            sbuf_clear(&b);
+            sbuf_puts(&b, "SELECT ");
+            for (int d = 0; d < depth; d++) sbuf_puts(&b, shapes[i][0]);
+            sbuf_puts(&b, shapes[i][1]);
+            for (int d = 0; d < depth; d++) sbuf_puts(&b, shapes[i][2]);
+            if (sql_parse_one(b.data, b.len, &a, &st, &e) != 0) st = NULL;
+        }
+        ck_assert_ptr_nonnull(st);
+        sbuf p;
+        sbuf_init(&p);
+        ast_print(st, &p);
+        ast_stmt *again = parse1(&a, p.data);
+        ck_assert(ast_stmt_equal(st, again));
+        sbuf_free(&p);
+        sbuf_free(&b);
+    }
     arena_free(&a);
     free(sql);
 }
