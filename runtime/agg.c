@@ -7,6 +7,7 @@
 #include "agg_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const names[RT_AGG__COUNT] = {
     "COUNT(*)", "COUNT", "SUM", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE",
@@ -123,4 +124,22 @@ int rt_agg_step_batch(const rt_agg *a, uint8_t *const *states, uint32_t off, con
         if (rc) return rc;
     }
     return 0;
+}
+
+int rt_agg_kind_lookup(const char *name, uint32_t n_args, rt_agg_kind *k) {
+    static const struct {
+        const char *n;
+        rt_agg_kind k;
+    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
+               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
+               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
+               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
+               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcasecmp(map[i].n, name) == 0) {
+            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
+            return 0;
+        }
+    }
+    return -1;
 }

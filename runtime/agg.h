@@ -77,6 +77,11 @@ struct rt_agg {
     void (*destroy)(const rt_agg *a, void *st);
 };
 
+/* The kernel kind of an aggregate function by its SQL name (case-insensitive;
+ * COUNT with no argument is COUNT(*)). Returns 0, or -1 for a function that
+ * has no kernel here (LAG, NTH_VALUE are window-only and live in op_slide.c). */
+int rt_agg_kind_lookup(const char *name, uint32_t n_args, rt_agg_kind *k);
+
 /* SQL name of an aggregate kind ("STDDEV_SAMP"). */
 const char *rt_agg_name(rt_agg_kind k);
 

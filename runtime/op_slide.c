@@ -107,24 +107,6 @@ typedef struct slide_state {
     slide_win *cur_win;
 } slide_state;
 
-static int kind_of(const char *name, uint32_t n_args, rt_agg_kind *k) {
-    static const struct {
-        const char *n;
-        rt_agg_kind k;
-    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
-               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
-               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
-               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
-               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcasecmp(map[i].n, name) == 0) {
-            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* Whether `name` is a positional call; *lag says which. */
 static int positional(const char *name, int *lag) {
     if (strcasecmp(name, "LAG") == 0) return *lag = 1, 1;
@@ -564,7 +546,7 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
             continue;
         }
         rt_agg_kind kind;
-        if (!pa->call.fn || kind_of(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
+        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                    "%s over a sliding window is not supported yet", fname);
         uint32_t i = sw->n_aggs++;

@@ -39,24 +39,6 @@ typedef struct stagger_state {
     int any;
 } stagger_state;
 
-static int kind_of(const char *name, uint32_t n_args, rt_agg_kind *k) {
-    static const struct {
-        const char *n;
-        rt_agg_kind k;
-    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
-               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
-               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
-               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
-               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcasecmp(map[i].n, name) == 0) {
-            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* A window whose result does not fit its type: rt_stagger has begun its row
  * in `res` with the keys filled; report that row. */
 static void on_stagger_error(void *ud, uint32_t key_id, const eddy_err *e) {
@@ -193,7 +175,7 @@ static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) 
         const plan_agg *pa = &n->u.stagger.aggs[j];
         const char *fname = pa->call.fn ? pa->call.fn->name : "?";
         rt_agg_kind kind;
-        if (!pa->call.fn || kind_of(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
+        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                    "aggregate %s is not supported in a stagger window yet", fname);
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};

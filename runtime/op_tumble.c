@@ -49,24 +49,6 @@ typedef struct tumble_state {
     uint8_t *bad;
 } tumble_state;
 
-static int kind_of(const char *name, uint32_t n_args, rt_agg_kind *k) {
-    static const struct {
-        const char *n;
-        rt_agg_kind k;
-    } map[] = {{"COUNT", RT_AGG_COUNT}, {"SUM", RT_AGG_SUM}, {"AVG", RT_AGG_AVG},
-               {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
-               {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
-               {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
-               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcasecmp(map[i].n, name) == 0) {
-            *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int emit_window(rt_op *op, eddy_err *err) {
     tumble_state *st = op->state;
     if (!st->open) return 0;
@@ -306,7 +288,7 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
         const plan_agg *pa = &n->u.tumble.aggs[j];
         tumble_agg *ag = &st->aggs[j];
         rt_agg_kind kind;
-        if (!pa->call.fn || kind_of(pa->call.fn->name, pa->n_args, &kind) != 0)
+        if (!pa->call.fn || rt_agg_kind_lookup(pa->call.fn->name, pa->n_args, &kind) != 0)
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "aggregate %s is not supported in GROUP BY yet",
                                    pa->call.fn ? pa->call.fn->name : "?");
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
