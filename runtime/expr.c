@@ -941,7 +941,7 @@ int rt_expr_eval(rt_expr *x, const rt_batch *b, const uint16_t *rows, uint32_t n
                 const rt_vec *v = &x->regs[s->args[k2]].vec;
                 for (uint32_t i = 0; i < bs->n; i++) {
                     uint32_t r = bs->rows[i];
-                    eddy_value val;
+                    eddy_value val = {0};
                     rt_vec_get(v, r, &val);
                     vec_set(o, r, &val);
                 }

@@ -152,7 +152,7 @@ static int put_cell(rt_op *op, rt_batch *out, uint32_t c, uint32_t o, const rt_b
         }
     }
     slide_state *st = op->state;
-    eddy_value v;
+    eddy_value v = {0};
     rt_batch_get(src, sc, sr, &v);
     eddy_err cerr;
     eddy_err_clear(&cerr);
@@ -256,7 +256,7 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
                     rt_batch_set_i64(sw->pres, k, o, (int64_t)ev[2 + k]);
                 }
             } else if (pa->lag && pa->dv && !pa->dv->null[r]) {
-                eddy_value v;
+                eddy_value v = {0};
                 rt_vec_get(pa->dv, r, &v);
                 eddy_err cerr;
                 eddy_err_clear(&cerr);

@@ -57,7 +57,7 @@ static int emit_res(rt_op *op, eddy_err *err) {
         uint32_t d = rt_batch_begin_row(st->out, st->res->rowtime[r]);
         int ok = 1;
         for (uint32_t c = 0; c < st->res->n_cols && ok; c++) {
-            eddy_value v, cv;
+            eddy_value v = {0}, cv = {0};
             rt_batch_get(st->res, c, r, &v);
             if (v.is_null) continue;
             eddy_type from = st->res->cols[c].type, to = op->out_types[c];

@@ -90,7 +90,7 @@ static int emit_window(rt_op *op, eddy_err *err) {
                 uint32_t d = rt_batch_begin_row(st->conv, st->out->rowtime[r]);
                 int ok = 1;
                 for (uint32_t c = 0; c < st->out->n_cols && ok; c++) {
-                    eddy_value v, cv;
+                    eddy_value v = {0}, cv = {0};
                     rt_batch_get(st->out, c, r, &v);
                     if (v.is_null) continue;
                     eddy_type from = st->out->cols[c].type, to = op->out_types[c];
