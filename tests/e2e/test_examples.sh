@@ -3,6 +3,8 @@
 # compares its output with examples/<name>/expected.jsonl:
 #   eddy stream create, eddy put (with recorded arrival times), then
 #   eddy run app.sql --drain --from trim_horizon --print ...
+# An example may feed a second stream (a join's other side or a reference
+# table): STREAM2, INPUT2 and optionally KEY2, TIME2, PUT_FORMAT2.
 # Each example also runs with its input spread over 8 shards, which must
 # give exactly the same rows (ROWTIME order does not depend on sharding).
 # With EDDY_TEST_REWRITE=1 it rewrites expected.jsonl instead (review the diff).
@@ -29,20 +31,40 @@ run_one() { # dir shards out
   rm -rf "$data"
   (
     set -e
-    unset STREAM SHARDS INPUT KEY TIME PRINT PUT_FORMAT STRIP_ROWTIME
+    unset STREAM SHARDS INPUT KEY TIME PRINT PUT_FORMAT STRIP_ROWTIME STREAM2 INPUT2 KEY2 TIME2 PUT_FORMAT2 RESHARD INPUT_AFTER
     . "$dir/example.conf"
     "$EDDY" stream create "$STREAM" --shards "$shards" --data-dir "$data" >/dev/null
     args=(--data-dir "$data")
     [ -n "${KEY:-}" ] && args+=(--key "$KEY")
     [ -n "${TIME:-}" ] && args+=(--arrival-time "$TIME")
     [ -n "${PUT_FORMAT:-}" ] && args+=(--format "$PUT_FORMAT")
-    "$EDDY" put "$STREAM" "${args[@]}" < "$dir/$INPUT" 2>/dev/null
+    # RESHARD: `eddy stream` commands (';'-separated) run between INPUT and
+    # INPUT_AFTER, so that windows span the reshard; NO_RESHARD=1 puts both
+    # files in one go for the reference run.
+    if [ -n "${RESHARD:-}" ] && [ -z "${NO_RESHARD:-}" ]; then
+      "$EDDY" put "$STREAM" "${args[@]}" < "$dir/$INPUT" 2>/dev/null
+    if [ -n "${STREAM2:-}" ]; then
+      "$EDDY" stream create "$STREAM2" --shards "$shards" --data-dir "$data" >/dev/null
+      args=(--data-dir "$data")
+      [ -n "${KEY2:-}" ] && args+=(--key "$KEY2")
+      [ -n "${TIME2:-}" ] && args+=(--arrival-time "$TIME2")
+      [ -n "${PUT_FORMAT2:-}" ] && args+=(--format "$PUT_FORMAT2")
+      "$EDDY" put "$STREAM2" "${args[@]}" < "$dir/$INPUT2" 2>/dev/null
+    fi
+      IFS=';' read -ra steps <<< "$RESHARD"
+      for step in "${steps[@]}"; do "$EDDY" stream $step --data-dir "$data" >/dev/null; done
+      "$EDDY" put "$STREAM" "${args[@]}" < "$dir/$INPUT_AFTER" 2>/dev/null
+    else
+      cat "$dir/$INPUT" ${INPUT_AFTER:+"$dir/$INPUT_AFTER"} | "$EDDY" put "$STREAM" "${args[@]}" 2>/dev/null
+    fi
     "$EDDY" run "$dir/app.sql" --data-dir "$data" --drain --from trim_horizon \
         --print "$PRINT" --format jsonl --idle-timeout 100 2>"$out.err" | normalize > "$out"
   )
 }
 
-for dir in "$SRC"/examples/*/; do
+# tests/sql/apps/ holds golden tests of window and time edge cases in the
+# same layout as examples/.
+for dir in "$SRC"/examples/*/ "$SRC"/tests/sql/apps/*/; do
   dir="${dir%/}"
   name="$(basename "$dir")"
   [ -f "$dir/example.conf" ] || continue
@@ -71,6 +93,11 @@ for dir in "$SRC"/examples/*/; do
   else cmp8() { diff -q "$1" "$2"; }; fi
   if ! STRIP_ROWTIME="$strip" run_one "$dir" 8 "$out8" || ! cmp8 "$out" "$out8" >/dev/null; then
     echo "FAIL $name: 8 shards give different rows"; diff -u "$out" "$out8" | head -20; fail=$((fail+1)); continue
+  fi
+  if [ -n "$(. "$dir/example.conf"; echo "${RESHARD:-}")" ] && { ! NO_RESHARD=1 STRIP_ROWTIME="$strip" \
+      run_one "$dir" "$shards" "$out.nr" || ! cmp8 "$out" "$out.nr" >/dev/null; }; then
+    echo "FAIL $name: the run without resharding gives different rows"; diff -u "$out.nr" "$out" | head -20
+    fail=$((fail+1)); continue
   fi
   echo "ok   $name ($(wc -l < "$out") rows)"
   passed=$((passed+1))
