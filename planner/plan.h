@@ -295,6 +295,12 @@ struct plan_node {
             const char *table;      /* PLAN_TABLE_JOIN: the reference table */
         } join;
         struct {
+            /* Duplicates are dropped among rows with the same value of this
+             * monotonic output column (FLOOR(s.ROWTIME TO MINUTE), ...), or
+             * of ROWTIME when -1 (rows of one window). */
+            int32_t mono_col;
+        } distinct;
+        struct {
             plan_sort_key *keys;    /* keys[0] is the monotonic leading key */
             uint32_t n_keys;
         } order;

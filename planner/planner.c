@@ -267,10 +267,23 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
     proj->out.ordered = in->out.ordered;
     plan_node *top = proj;
     if (s->quant == AST_SETQ_DISTINCT) {
+        /* A streaming DISTINCT can only forget rows once a monotonic key
+         * moves on: one of the select items, or the window of an aggregate. */
+        int32_t mono = -1;
+        for (uint32_t i = 0; i < n && mono < 0; i++)
+            if (pl_monotonic(exprs[i], NULL) == 1) mono = (int32_t)i;
+        if (mono < 0 && *is_stream && in->out.rowtime != PLAN_RT_WINDOW_END &&
+            in->out.rowtime != PLAN_RT_STAGGER_END) {
+            eddy_err_set_at(p->err, EDDY_E_SEMANTIC, s->off, s->len,
+                            "SELECT STREAM DISTINCT needs a monotonic expression in the select list");
+            eddy_err_hint(p->err, "Add a time key such as FLOOR(s.ROWTIME TO MINUTE), so that duplicates are dropped per minute.");
+            return NULL;
+        }
         plan_node *d = pl_node(p, PLAN_DISTINCT, 1, s->off, s->len);
         if (!d) return NULL;
         d->inputs[0] = top;
         d->out = top->out;
+        d->u.distinct.mono_col = mono;
         top = d;
     }
     if (q && q->n_order_by) {

@@ -1,11 +1,13 @@
 /*
  * op_distinct.c — DISTINCT: SELECT STREAM DISTINCT (SQL.md §3.4).
  *
- * A streaming DISTINCT is over a monotonic key: two rows can only be
- * duplicates if they have the same ROWTIME, so the operator remembers the
- * rows of the current ROWTIME only (a keymap over every column, NULL equal
- * to NULL) and forgets them when ROWTIME advances. Memory is bounded by the
- * rows of one ROWTIME value. The first of a set of duplicates is kept.
+ * A streaming DISTINCT is over a monotonic key (the plan names the select
+ * item, e.g. FLOOR(s.ROWTIME TO MINUTE), or ROWTIME for the rows of one
+ * window): two rows can only be duplicates if they share its value, so the
+ * operator remembers the rows of the current key value only (a keymap over
+ * every column, NULL equal to NULL) and forgets them when the key moves on.
+ * Memory is bounded by the rows of one key value. The first of a set of
+ * duplicates is kept.
  *
  * INTERFACE: rt_op_distinct_init (through rt_op_new).
  */
@@ -18,8 +20,9 @@
 typedef struct distinct_state {
     rt_keymap seen;
     uint32_t *cols;      /* 0..n_in-1: every column is a key */
-    int64_t cur;
+    int64_t cur;          /* current value of the monotonic key */
     int any;
+    int32_t mono_col;     /* column holding the key, or -1 for ROWTIME */
     rt_batch *out;
 } distinct_state;
 
@@ -29,9 +32,14 @@ static int distinct_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     uint32_t live = rt_batch_live(b);
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
-        if (!st->any || b->rowtime[r] != st->cur) {
+        int64_t key = b->rowtime[r];
+        if (st->mono_col >= 0) {
+            const rt_column *mc = &b->cols[st->mono_col];
+            key = rt_col_is_null(mc, r) ? INT64_MIN : mc->v.i64[r];
+        }
+        if (!st->any || key != st->cur) {
             rt_keymap_clear(&st->seen);
-            st->cur = b->rowtime[r];
+            st->cur = key;
             st->any = 1;
         }
         uint32_t before = st->seen.n, id;
@@ -67,6 +75,11 @@ int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     st->cols = arena_alloc(a, sizeof(uint32_t) * (op->n_in ? op->n_in : 1));
     if (!st->cols) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     for (uint32_t c = 0; c < op->n_in; c++) st->cols[c] = c;
+    st->mono_col = n->u.distinct.mono_col;
+    /* Monotonic keys of other storage (rare: a monotonic string) fall back
+     * to ROWTIME, which is finer and so still correct per key value. */
+    if (st->mono_col >= (int32_t)op->n_in || (st->mono_col >= 0 && rt_phys_of(op->in_types[st->mono_col].id) != RT_PHYS_I64))
+        st->mono_col = -1;
     if (rt_keymap_init(&st->seen, op->in_types, op->n_in, 0, err) != 0) return err ? err->code : EDDY_E_NOMEM;
     st->out = rt_batch_new(op->in_types, op->n_in, err);
     if (!st->out) {

@@ -796,6 +796,7 @@ START_TEST(test_distinct) {
     eddy_type in[] = {T_STR, T_BIG};
     plan_node *n = arena_calloc(&A, sizeof *n);
     n->kind = PLAN_DISTINCT;
+    n->u.distinct.mono_col = -1;   /* the rows of one ROWTIME */
     set_schema(&A, n, in, 2);
     rt_op *op = mk_op(&A, n, in, 2);
     in_row r[] = {{1, {"s:a", "i:1"}}, {1, {"s:a", "i:1"}}, {1, {"s:b", "i:1"}}, {1, {"s:a", "null"}},
