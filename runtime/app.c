@@ -5,6 +5,13 @@
  * subscriber (a pump's operator chain, whose end writes into the target hub)
  * and to its terminal consumers (a store writer when the stream is bound to
  * an output stream, a printer when asked). error_stream is a hub too.
+ *
+ * A pump's plan is a tree: each leaf STREAM_SCAN subscribes to its hub, and
+ * the rows of each subtree flow to a `dest`: the next operator of a chain,
+ * one input of a join or UNION ALL (rt_op_push_side; the operator forwards
+ * the minimum of its inputs' watermarks and finishes once every input has),
+ * or the pump's end. A TABLE_SCAN leaf is loaded into its TABLE_JOIN once,
+ * from the reference table's stored stream, when the application starts.
  */
 #include "app.h"
 
@@ -28,28 +35,47 @@
 #define MAX_PRINT_WIDTH 24
 
 typedef struct hub hub;
+typedef struct pump_run pump_run;
 
-/* A pump: its operator chain (may be empty) and where it writes. */
-typedef struct pump_run {
+/* Where the rows of a subtree go. */
+typedef struct dest {
+    rt_op *op;                   /* NULL: the pump's end (pump_sink) */
+    uint32_t side;               /* multi: which input of op */
+    int multi;                   /* op is a join or UNION ALL */
+    pump_run *p;
+} dest;
+
+/* A hub's subscriber: a leaf of some pump's tree. */
+typedef struct sub {
+    dest d;
+    int finished;
+} sub;
+
+/* A reference table to load into a TABLE_JOIN before running. */
+typedef struct table_load {
+    rt_op *op;
+    uint32_t side;
+    const plan_node *scan;       /* PLAN_TABLE_SCAN */
+    int done;
+} table_load;
+
+/* A pump: its operator tree (may be empty) and where it writes. */
+struct pump_run {
     const plan_node *root;       /* PLAN_PUMP */
     const char *name;
-    hub *from, *to;
-    rt_op *head;                 /* first operator, NULL when the pump copies rows */
-    rt_op *tail;
+    hub *to;
     rt_batch *out;               /* rows mapped to the target's columns */
-    const eddy_type *in_types;   /* types of the rows reaching the pump */
-    uint32_t n_in;
     struct rt_app *app;
     int finished;
     rt_query_rows_fn qfn;        /* queries: where output rows go (to is NULL) */
     void *qctx;
-} pump_run;
+};
 
 struct hub {
     const cat_stream *cs;
     eddy_type *types;
     uint32_t n_cols;
-    pump_run **subs;             /* pumps reading this stream */
+    sub *subs;                   /* pump tree leaves reading this stream */
     uint32_t n_subs;
     uint32_t n_feeders, n_fed_done; /* pumps writing into it */
     int64_t wm;
@@ -98,8 +124,12 @@ struct rt_app {
     eddy_err first_err;
     volatile int query_stop;     /* a query asked to stop */
     hub *last_printed;           /* table output: the stream printed last */
-    pump_run *queries;
+    pump_run **queries;
     size_t n_queries;
+    rt_op **ops;                 /* every operator of every pump and query */
+    size_t n_ops, cap_ops;
+    table_load *tables;
+    size_t n_tables;
 };
 
 void rt_app_opts_init(rt_app_opts *o) {
@@ -346,11 +376,41 @@ static int pump_wm(void *ctx, int64_t wm, eddy_err *err) {
     return hub_watermark(p->app, p->to, wm, err);
 }
 
+/* The pump's tree has finished: its target may finish too. */
+static int pump_finish(pump_run *p, eddy_err *err) {
+    if (p->finished) return 0;
+    p->finished = 1;
+    if (!p->to) return 0;
+    p->to->n_fed_done++;
+    if (p->to->n_fed_done >= p->to->n_feeders) return hub_finish(p->app, p->to, err);
+    return 0;
+}
+
+static int dest_push(void *ctx, const rt_batch *b, eddy_err *err) {
+    const dest *d = ctx;
+    if (!d->op) return pump_sink(d->p, b, err);
+    if (d->multi) return rt_op_push_side(d->op, d->side, b, err);
+    return d->op->vt->push(d->op, b, err);
+}
+
+static int dest_wm(void *ctx, int64_t wm, eddy_err *err) {
+    const dest *d = ctx;
+    if (!d->op) return pump_wm(d->p, wm, err);
+    if (d->multi) return rt_op_watermark_side(d->op, d->side, wm, err);
+    return rt_op_watermark(d->op, wm, err);
+}
+
+static int dest_finish(void *ctx, eddy_err *err) {
+    const dest *d = ctx;
+    if (!d->op) return pump_finish(d->p, err);
+    if (d->multi) return rt_op_finish_side(d->op, d->side, err);
+    return rt_op_finish(d->op, err);
+}
+
 static int hub_push(rt_app *app, hub *h, const rt_batch *b, eddy_err *err) {
     if (rt_batch_live(b) == 0) return 0;
     for (uint32_t i = 0; i < h->n_subs; i++) {
-        pump_run *p = h->subs[i];
-        int rc = p->head ? p->head->vt->push(p->head, b, err) : pump_sink(p, b, err);
+        int rc = dest_push(&h->subs[i].d, b, err);
         if (rc != 0) return rc;
     }
     if (h->enc) {
@@ -365,8 +425,7 @@ static int hub_watermark(rt_app *app, hub *h, int64_t wm, eddy_err *err) {
     if (wm <= h->wm) return 0;
     h->wm = wm;
     for (uint32_t i = 0; i < h->n_subs; i++) {
-        pump_run *p = h->subs[i];
-        int rc = p->head ? rt_op_watermark(p->head, wm, err) : p->to ? hub_watermark(app, p->to, wm, err) : 0;
+        int rc = dest_wm(&h->subs[i].d, wm, err);
         if (rc != 0) return rc;
     }
     return 0;
@@ -376,31 +435,102 @@ static int hub_finish(rt_app *app, hub *h, eddy_err *err) {
     if (h->finished) return 0;
     h->finished = 1;
     for (uint32_t i = 0; i < h->n_subs; i++) {
-        pump_run *p = h->subs[i];
-        if (p->finished) continue;
-        p->finished = 1;
-        if (p->head) {
-            int rc = rt_op_finish(p->head, err);
-            if (rc != 0) return rc;
-        }
-        if (!p->to) continue;
-        p->to->n_fed_done++;
-        if (p->to->n_fed_done >= p->to->n_feeders) {
-            int rc = hub_finish(app, p->to, err);
-            if (rc != 0) return rc;
-        }
+        if (h->subs[i].finished) continue;
+        h->subs[i].finished = 1;
+        int rc = dest_finish(&h->subs[i].d, err);
+        if (rc != 0) return rc;
     }
     return 0;
 }
 
 /* ---------------------------------------------------------------- building */
 
+static int add_op(rt_app *app, rt_op *op, eddy_err *err) {
+    if (app->n_ops == app->cap_ops) {
+        size_t nc = app->cap_ops ? app->cap_ops * 2 : 16;
+        rt_op **no = realloc(app->ops, sizeof(rt_op *) * nc);
+        if (!no) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        app->ops = no;
+        app->cap_ops = nc;
+    }
+    app->ops[app->n_ops++] = op;
+    return 0;
+}
+
+/* Builds the subtree rooted at `n`, whose rows go to `d`. */
+static int build_tree(rt_app *app, pump_run *p, const plan_node *n, dest d, int depth, eddy_err *err) {
+    if (depth > 64)
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "the query is nested too deeply");
+    if (n->kind == PLAN_STREAM_SCAN) {
+        hub *h = hub_find(app, n->u.stream_scan.stream);
+        if (!h)
+            return eddy_err_set_at(err, EDDY_E_NOTFOUND, n->off, n->len, "stream \"%s\" does not exist",
+                                   n->u.stream_scan.stream);
+        sub *ns = realloc(h->subs, sizeof(sub) * (h->n_subs + 1));
+        if (!ns) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        h->subs = ns;
+        ns[h->n_subs++] = (sub){d, 0};
+        return 0;
+    }
+    if (n->kind == PLAN_TABLE_SCAN) {
+        if (!d.op || !d.multi || d.op->node->kind != PLAN_TABLE_JOIN || d.side != 1)
+            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
+                                   "a reference table can only be read by joining a stream to it");
+        table_load *nt = realloc(app->tables, sizeof(table_load) * (app->n_tables + 1));
+        if (!nt) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        app->tables = nt;
+        nt[app->n_tables++] = (table_load){d.op, d.side, n, 0};
+        return 0;
+    }
+    if (n->n_inputs == 0)
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "%s is not supported by the runtime yet",
+                               plan_kind_name(n->kind));
+    /* Input rows: the inputs' columns one after the other for joins; the
+     * first input's for everything else (UNION ALL inputs share types). */
+    int multi = n->kind == PLAN_STREAM_JOIN || n->kind == PLAN_TABLE_JOIN || n->kind == PLAN_UNION;
+    uint32_t n_types = 0;
+    uint32_t n_cat = n->kind == PLAN_UNION || !multi ? 1 : n->n_inputs;
+    for (uint32_t i = 0; i < n_cat; i++) n_types += n->inputs[i]->out.n_cols;
+    eddy_type *types = arena_alloc(&app->mem, sizeof(eddy_type) * (n_types ? n_types : 1));
+    if (!types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    n_types = 0;
+    for (uint32_t i = 0; i < n_cat; i++)
+        for (uint32_t c = 0; c < n->inputs[i]->out.n_cols; c++) types[n_types++] = n->inputs[i]->out.cols[c].type;
+    rt_op *op;
+    int rc = rt_op_new(n, types, n_types, &app->env, &app->esink, p->name, &app->mem, &op, err);
+    if (rc != 0) return rc;
+    rc = add_op(app, op, err);
+    if (rc != 0) {
+        if (op->vt && op->vt->end) op->vt->end(op);
+        return rc;
+    }
+    if (d.op && !d.multi) {
+        op->next = d.op;
+    } else {
+        dest *dc = arena_alloc(&app->mem, sizeof *dc);
+        if (!dc) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        *dc = d;
+        op->sink = dest_push;
+        op->sink_wm = dest_wm;
+        op->sink_finish = dest_finish;
+        op->sink_ctx = dc;
+    }
+    if (!multi && n->n_inputs != 1)
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "%s is not supported by the runtime yet",
+                               plan_kind_name(n->kind));
+    for (uint32_t i = 0; i < n->n_inputs; i++) {
+        rc = build_tree(app, p, n->inputs[i], (dest){op, i, multi, p}, depth + 1, err);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
 static int build_pump(rt_app *app, pump_run *p, const plan_node *root, eddy_err *err) {
     p->root = root;
     p->app = app;
     const plan_node *n0;
     if (p->qfn) {
-        /* A query: the whole tree is the chain. */
+        /* A query: the whole tree is the pump's tree. */
         p->name = NULL;
         n0 = root;
     } else {
@@ -411,77 +541,42 @@ static int build_pump(rt_app *app, pump_run *p, const plan_node *root, eddy_err 
                                    root->u.pump.target);
         n0 = root->n_inputs ? root->inputs[0] : NULL;
     }
-    /* Collect the chain from the scan up to (not including) the pump. */
-    const plan_node *chain[64];
-    size_t n = 0;
-    while (n0 && n0->kind != PLAN_STREAM_SCAN) {
-        if (n0->n_inputs != 1 || n >= 64)
-            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n0->off, n0->len,
-                                   "%s is not supported by the runtime yet", plan_kind_name(n0->kind));
-        chain[n++] = n0;
-        n0 = n0->inputs[0];
-    }
     if (!n0) return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, root->off, root->len, "pump reads no stream");
-    p->from = hub_find(app, n0->u.stream_scan.stream);
-    if (!p->from)
-        return eddy_err_set_at(err, EDDY_E_NOTFOUND, n0->off, n0->len, "stream \"%s\" does not exist",
-                               n0->u.stream_scan.stream);
-    const eddy_type *types = p->from->types;
-    uint32_t n_types = p->from->n_cols;
-    rt_op *prev = NULL;
-    for (size_t i = n; i-- > 0;) {
-        rt_op *op;
-        int rc = rt_op_new(chain[i], types, n_types, &app->env, &app->esink, p->name, &app->mem, &op, err);
-        if (rc != 0) {
-            if (prev) {
-                /* Keep what was built so rt_app_free releases it. */
-            }
-            return rc;
-        }
-        if (prev) prev->next = op;
-        else p->head = op;
-        prev = op;
-        types = op->out_types;
-        n_types = op->n_out;
-    }
-    p->tail = prev;
-    p->in_types = types;
-    p->n_in = n_types;
-    if (prev) {
-        prev->sink = pump_sink;
-        prev->sink_ctx = p;
-        prev->sink_wm = pump_wm;
-    }
     if (p->to) {
         p->out = rt_batch_new(p->to->types, p->to->n_cols, err);
         if (!p->out) return err->code ? err->code : EDDY_E_NOMEM;
+        /* A feeder of its target, so the target finishes after it. */
+        p->to->n_feeders++;
     }
-    /* Register as a subscriber of its input and a feeder of its target. */
-    pump_run **ns = realloc(p->from->subs, sizeof(pump_run *) * (p->from->n_subs + 1));
-    if (!ns) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    p->from->subs = ns;
-    ns[p->from->n_subs++] = p;
-    if (p->to) p->to->n_feeders++;
+    return build_tree(app, p, n0, (dest){NULL, 0, 0, p}, 0, err);
+}
+
+/* Builds the decoder and batch of an input stream or reference table. */
+static int make_decoder(rt_app *app, const cat_stream *cst, rt_decoder **dec, rt_batch **batch, eddy_err *err) {
+    const cat_source *cs = &cst->source;
+    uint32_t n = cst->n_cols;
+    rt_col_spec *spec = arena_calloc(&app->mem, sizeof *spec * (n ? n : 1));
+    if (!spec) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (uint32_t c = 0; c < n; c++) {
+        spec[c].name = cst->cols[c].name;
+        spec[c].type = cst->cols[c].type;
+        spec[c].mapping = cs->paths ? cs->paths[c] : NULL;
+    }
+    rt_decode_opts dopts = {cs->row_delim[0] ? cs->row_delim : NULL, cs->col_delim[0] ? cs->col_delim : NULL};
+    *dec = rt_decoder_new(cs->format == PLAN_FMT_CSV ? RT_FMT_CSV : RT_FMT_JSON, spec, n, &dopts, err);
+    if (!*dec) return err->code ? err->code : EDDY_E_NOMEM;
+    uint32_t nt;
+    const eddy_type *dt = rt_decoder_types(*dec, &nt);
+    *batch = rt_batch_new(dt, nt, err);
+    if (!*batch) return err->code ? err->code : EDDY_E_NOMEM;
     return 0;
 }
 
 static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     const cat_source *cs = &h->cs->source;
     s->h = h;
-    rt_col_spec *spec = arena_calloc(&app->mem, sizeof *spec * (h->n_cols ? h->n_cols : 1));
-    if (!spec) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    for (uint32_t c = 0; c < h->n_cols; c++) {
-        spec[c].name = h->cs->cols[c].name;
-        spec[c].type = h->cs->cols[c].type;
-        spec[c].mapping = cs->paths ? cs->paths[c] : NULL;
-    }
-    rt_decode_opts dopts = {cs->row_delim[0] ? cs->row_delim : NULL, cs->col_delim[0] ? cs->col_delim : NULL};
-    s->dec = rt_decoder_new(cs->format == PLAN_FMT_CSV ? RT_FMT_CSV : RT_FMT_JSON, spec, h->n_cols, &dopts, err);
-    if (!s->dec) return err->code ? err->code : EDDY_E_NOMEM;
-    uint32_t nt;
-    const eddy_type *dt = rt_decoder_types(s->dec, &nt);
-    s->batch = rt_batch_new(dt, nt, err);
-    if (!s->batch) return err->code ? err->code : EDDY_E_NOMEM;
+    int rc = make_decoder(app, h->cs, &s->dec, &s->batch, err);
+    if (rc != 0) return rc;
     rt_reader_opts ro;
     rt_reader_opts_init(&ro);
     ro.kind = cs->reader == PLAN_READER_FANOUT ? RT_READER_FANOUT : RT_READER_CLASSIC;
@@ -599,18 +694,13 @@ fail:
 }
 
 int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, void *ctx, eddy_err *err) {
-    pump_run *nq = realloc(app->queries, sizeof(pump_run) * (app->n_queries + 1));
+    /* Each query is its own allocation: hubs and operators point at it. */
+    pump_run **nq = realloc(app->queries, sizeof(pump_run *) * (app->n_queries + 1));
     if (!nq) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    /* Hubs keep pointers to their subscribers: re-point them after realloc. */
-    for (size_t i = 0; i < app->n_queries; i++)
-        for (size_t h = 0; h < app->n_hubs; h++)
-            for (uint32_t k = 0; k < app->hubs[h].n_subs; k++)
-                if (app->hubs[h].subs[k] == &app->queries[i]) app->hubs[h].subs[k] = &nq[i];
-    for (size_t i = 0; i < app->n_queries; i++)
-        if (nq[i].tail) nq[i].tail->sink_ctx = &nq[i];
     app->queries = nq;
-    pump_run *p = &app->queries[app->n_queries++];
-    memset(p, 0, sizeof *p);
+    pump_run *p = calloc(1, sizeof *p);
+    if (!p) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    app->queries[app->n_queries++] = p;
     p->qfn = fn;
     p->qctx = ctx;
     return build_pump(app, p, root, err);
@@ -669,8 +759,70 @@ static void progress(rt_app *app, int final) {
             (unsigned long long)app->stats.rows_out, (unsigned long long)app->stats.errors, final ? "\n" : "   ");
 }
 
+/* Reads a reference table's stored stream to its end, once, into its join
+ * (KDA loads reference data when the application starts and never
+ * refreshes it). Bad records go to error_stream like an input's. */
+static int load_table(rt_app *app, table_load *tl, volatile sig_atomic_t *stop, eddy_err *err) {
+    const char *name = tl->scan->u.table_scan.table;
+    const cat_stream *cs = catalog_stream(app->cat, name);
+    if (!cs || cs->kind != CAT_TABLE || !cs->source.stream)
+        return eddy_err_set_at(err, EDDY_E_NOTFOUND, tl->scan->off, tl->scan->len,
+                               "reference table \"%s\" has no data source", name);
+    rt_decoder *dec = NULL;
+    rt_batch *batch = NULL;
+    rt_reader *rd = NULL;
+    int rc = make_decoder(app, cs, &dec, &batch, err);
+    if (rc == 0) {
+        rt_reader_opts ro;
+        rt_reader_opts_init(&ro);
+        ro.kind = RT_READER_CLASSIC;
+        ro.start = RT_START_TRIM_HORIZON;
+        ro.drain = 1;
+        rc = rt_reader_open(&ro, app->src, cs->source.stream, &rd, err);
+        if (rc != 0) eddy_err_hint(err, "Reference table \"%s\" reads stored stream \"%s\".", name, cs->source.stream);
+    }
+    while (rc == 0 && (!stop || !*stop)) {
+        rt_reader_out out;
+        rc = rt_reader_poll(rd, 4096, &out, err);
+        if (rc != 0) break;
+        for (size_t i = 0; i < out.n_records && rc == 0; i++) {
+            const rt_record *rec = &out.records[i];
+            if (rt_batch_room(batch) < 64) {
+                rc = rt_op_push_side(tl->op, tl->side, batch, err);
+                rt_batch_reset(batch);
+                if (rc != 0) break;
+            }
+            const char *ename = NULL;
+            eddy_err derr;
+            eddy_err_clear(&derr);
+            int drc = rt_decode_record(dec, rec->data, rec->data_len, rec->rowtime, batch, &ename, &derr);
+            if (drc == EDDY_E_NOMEM) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            else if (drc < 0)
+                report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);
+        }
+        if (rc == 0 && batch->n_rows) {
+            rc = rt_op_push_side(tl->op, tl->side, batch, err);
+            rt_batch_reset(batch);
+        }
+        if (rc != 0 || out.done) break;
+        if (out.n_records == 0) rt_reader_wait(rd, 20);
+    }
+    rt_reader_close(rd);
+    rt_decoder_free(dec);
+    rt_batch_release(batch);
+    if (rc != 0) return rc;
+    tl->done = 1;
+    return rt_op_finish_side(tl->op, tl->side, err);
+}
+
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     uint64_t last_progress = 0;
+    for (size_t i = 0; i < app->n_tables; i++) {
+        if (app->tables[i].done) continue;
+        int rc = load_table(app, &app->tables[i], stop, err);
+        if (rc == 0) rc = err_flush(app, err);
+        if (rc != 0) return rc;
+    }
     /* CURRENT_TIMESTAMP and friends read the query's start on this thread. */
     udf_set_query_start_ms(app->env.query_start_ms);
     while ((!stop || !*stop) && !app->query_stop) {
@@ -732,11 +884,12 @@ void rt_app_free(rt_app *app) {
         rt_decoder_free(app->sources[i].dec);
         rt_batch_release(app->sources[i].batch);
     }
-    for (size_t i = 0; i < app->n_pumps; i++) {
-        rt_op_end_chain(app->pumps[i].head);
-        rt_batch_release(app->pumps[i].out);
-    }
-    for (size_t i = 0; i < app->n_queries; i++) rt_op_end_chain(app->queries[i].head);
+    for (size_t i = 0; i < app->n_ops; i++)
+        if (app->ops[i]->vt && app->ops[i]->vt->end) app->ops[i]->vt->end(app->ops[i]);
+    free(app->ops);
+    free(app->tables);
+    for (size_t i = 0; i < app->n_pumps; i++) rt_batch_release(app->pumps[i].out);
+    for (size_t i = 0; i < app->n_queries; i++) free(app->queries[i]);
     free(app->queries);
     for (size_t i = 0; i < app->n_hubs; i++) {
         hub *h = &app->hubs[i];

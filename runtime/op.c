@@ -29,6 +29,14 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
     op->errors = errors;
     op->pump = pump;
     if (env) op->env = *env;
+    op->wm_out = INT64_MIN;
+    if (n->kind == PLAN_STREAM_JOIN || n->kind == PLAN_TABLE_JOIN || n->kind == PLAN_UNION) {
+        op->n_sides = n->n_inputs;
+        op->side_wm = arena_alloc(a, sizeof(int64_t) * (n->n_inputs ? n->n_inputs : 1));
+        op->side_done = arena_calloc(a, n->n_inputs ? n->n_inputs : 1);
+        if (!op->side_wm || !op->side_done) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < n->n_inputs; i++) op->side_wm[i] = INT64_MIN;
+    }
     int rc;
     switch (n->kind) {
     case PLAN_FILTER: rc = rt_op_filter_init(op, a, err); break;
@@ -39,6 +47,9 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
     case PLAN_STAGGER_AGG: rc = rt_op_stagger_init(op, a, err); break;
     case PLAN_TSORT: rc = rt_op_tsort_init(op, a, err); break;
     case PLAN_DISTINCT: rc = rt_op_distinct_init(op, a, err); break;
+    case PLAN_STREAM_JOIN: rc = rt_op_join_init(op, a, err); break;
+    case PLAN_TABLE_JOIN: rc = rt_op_table_join_init(op, a, err); break;
+    case PLAN_UNION: rc = rt_op_union_init(op, a, err); break;
     default:
         return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                "%s is not supported by the runtime yet", plan_kind_name(n->kind));
@@ -73,8 +84,39 @@ int rt_op_finish(rt_op *op, eddy_err *err) {
             int rc = o->vt->finish(o, err);
             if (rc != 0) return rc;
         }
+        if (!o->next && o->sink_finish) return o->sink_finish(o->sink_ctx, err);
     }
     return 0;
+}
+
+int rt_op_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err *err) {
+    if (side >= op->n_sides || !op->push_side)
+        return eddy_err_set(err, EDDY_E_INTERNAL, "%s has no input %u", op->vt->name, side);
+    if (rt_batch_live(b) == 0) return 0;
+    return op->push_side(op, side, b, err);
+}
+
+int rt_op_watermark_side(rt_op *op, uint32_t side, int64_t wm, eddy_err *err) {
+    if (side >= op->n_sides) return eddy_err_set(err, EDDY_E_INTERNAL, "%s has no input %u", op->vt->name, side);
+    if (wm <= op->side_wm[side]) return 0;
+    op->side_wm[side] = wm;
+    int64_t m = INT64_MAX;
+    for (uint32_t i = 0; i < op->n_sides; i++)
+        if (op->side_wm[i] < m) m = op->side_wm[i];
+    /* All inputs finished: rt_op_finish flushes, no watermark is needed. */
+    if (m <= op->wm_out || m == INT64_MAX) return 0;
+    op->wm_out = m;
+    return rt_op_watermark(op, m, err);
+}
+
+int rt_op_finish_side(rt_op *op, uint32_t side, eddy_err *err) {
+    if (side >= op->n_sides) return eddy_err_set(err, EDDY_E_INTERNAL, "%s has no input %u", op->vt->name, side);
+    if (op->side_done[side]) return 0;
+    op->side_done[side] = 1;
+    uint32_t done = 0;
+    for (uint32_t i = 0; i < op->n_sides; i++) done += op->side_done[i];
+    if (done == op->n_sides) return rt_op_finish(op, err);
+    return rt_op_watermark_side(op, side, INT64_MAX, err);
 }
 
 void rt_op_end_chain(rt_op *op) {

@@ -16,6 +16,7 @@
 #ifndef RT_OP_H
 #define RT_OP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -62,14 +63,29 @@ struct rt_op {
     int (*sink)(void *ctx, const rt_batch *b, eddy_err *err);
     void *sink_ctx;
     int (*sink_wm)(void *ctx, int64_t wm, eddy_err *err);  /* may be NULL */
+    /* Called once the chain has finished (rt_op_finish reached the end);
+     * may be NULL. Lets a chain feeding one input of a join tell it so. */
+    int (*sink_finish)(void *ctx, eddy_err *err);
     const rt_error_sink *errors;
     const char *pump;          /* pump name for error_stream, or NULL */
     rt_expr_env env;
     void *state;               /* operator-specific */
+    /* Multi-input operators only (n_sides > 1; 0 otherwise): each input's
+     * watermark and whether it has finished. in_types then holds the
+     * inputs' columns one after the other (left then right for joins). */
+    uint32_t n_sides;
+    /* A batch from input `side` (0 = left/first); set by the operator's
+     * init (kept out of rt_op_vt so one-input operators need no change).
+     * Their vt push is NULL: rows reach them only through rt_op_push_side. */
+    int (*push_side)(rt_op *op, uint32_t side, const rt_batch *b, eddy_err *err);
+    int64_t *side_wm;
+    uint8_t *side_done;
+    int64_t wm_out;            /* the last watermark forwarded (min over sides) */
 };
 
 /* Creates the operator for plan node `n` (one of FILTER, PROJECT, TUMBLE_AGG,
- * SLIDE_AGG, STAGGER_AGG, TSORT, DISTINCT, ROWTIME, PUMP; other kinds give
+ * SLIDE_AGG, STAGGER_AGG, TSORT, DISTINCT, ROWTIME, STREAM_JOIN, TABLE_JOIN,
+ * UNION; other kinds give
  * EDDY_E_UNSUPPORTED with the node's span). in_types/n_in describe its
  * input rows. Memory comes from `a` and from resources released by
  * rt_op_end. */
@@ -77,10 +93,19 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
               const rt_expr_env *env, const rt_error_sink *errors, const char *pump,
               arena *a, rt_op **out, eddy_err *err);
 
+/* Multi-input operators: a batch, a watermark, the end of one input.
+ * The operator's own watermark is the minimum over its inputs (a finished
+ * input counts as +infinity); when it advances it is forwarded with
+ * rt_op_watermark. Once every input has finished, rt_op_finish runs. */
+int rt_op_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err *err);
+int rt_op_watermark_side(rt_op *op, uint32_t side, int64_t wm, eddy_err *err);
+int rt_op_finish_side(rt_op *op, uint32_t side, eddy_err *err);
+
 /* Hands a batch to the operator's downstream. */
 int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err);
 
-/* Forwards a watermark / finish down the chain, through each operator. */
+/* Forwards a watermark / finish down the chain, through each operator; at
+ * the end of the chain, to sink_wm / sink_finish. */
 int rt_op_watermark(rt_op *op, int64_t wm, eddy_err *err);
 int rt_op_finish(rt_op *op, eddy_err *err);
 
@@ -110,5 +135,12 @@ int rt_op_slide_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_stagger_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_tsort_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err);
+int rt_op_join_init(rt_op *op, arena *a, eddy_err *err);        /* STREAM_JOIN */
+int rt_op_table_join_init(rt_op *op, arena *a, eddy_err *err);  /* TABLE_JOIN: push_side(1) loads the table */
+int rt_op_union_init(rt_op *op, arena *a, eddy_err *err);
+
+/* Rows a join (STREAM_JOIN / TABLE_JOIN) holds for input `side`: its window
+ * plus rows waiting for the other input's watermark. For tests and stats. */
+size_t rt_op_join_buffered(const rt_op *op, uint32_t side);
 
 #endif

@@ -43,19 +43,19 @@ run_one() { # dir shards out
     # files in one go for the reference run.
     if [ -n "${RESHARD:-}" ] && [ -z "${NO_RESHARD:-}" ]; then
       "$EDDY" put "$STREAM" "${args[@]}" < "$dir/$INPUT" 2>/dev/null
-    if [ -n "${STREAM2:-}" ]; then
-      "$EDDY" stream create "$STREAM2" --shards "$shards" --data-dir "$data" >/dev/null
-      args=(--data-dir "$data")
-      [ -n "${KEY2:-}" ] && args+=(--key "$KEY2")
-      [ -n "${TIME2:-}" ] && args+=(--arrival-time "$TIME2")
-      [ -n "${PUT_FORMAT2:-}" ] && args+=(--format "$PUT_FORMAT2")
-      "$EDDY" put "$STREAM2" "${args[@]}" < "$dir/$INPUT2" 2>/dev/null
-    fi
       IFS=';' read -ra steps <<< "$RESHARD"
       for step in "${steps[@]}"; do "$EDDY" stream $step --data-dir "$data" >/dev/null; done
       "$EDDY" put "$STREAM" "${args[@]}" < "$dir/$INPUT_AFTER" 2>/dev/null
     else
       cat "$dir/$INPUT" ${INPUT_AFTER:+"$dir/$INPUT_AFTER"} | "$EDDY" put "$STREAM" "${args[@]}" 2>/dev/null
+    fi
+    if [ -n "${STREAM2:-}" ]; then
+      "$EDDY" stream create "$STREAM2" --shards "$shards" --data-dir "$data" >/dev/null
+      args2=(--data-dir "$data")
+      [ -n "${KEY2:-}" ] && args2+=(--key "$KEY2")
+      [ -n "${TIME2:-}" ] && args2+=(--arrival-time "$TIME2")
+      [ -n "${PUT_FORMAT2:-}" ] && args2+=(--format "$PUT_FORMAT2")
+      "$EDDY" put "$STREAM2" "${args2[@]}" < "$dir/$INPUT2" 2>/dev/null
     fi
     "$EDDY" run "$dir/app.sql" --data-dir "$data" --drain --from trim_horizon \
         --print "$PRINT" --format jsonl --idle-timeout 100 2>"$out.err" | normalize > "$out"
