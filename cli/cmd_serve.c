@@ -16,6 +16,7 @@
 #include "eddy_log.h"
 #include "srv_http.h"
 #include "srv_kinesis.h"
+#include "srv_router.h"
 #include "store.h"
 
 static void usage(FILE *f) {
@@ -26,6 +27,7 @@ static void usage(FILE *f) {
             "  --listen ADDR          plain listener (default 127.0.0.1:4567; port 0 = any free port)\n"
             "  --data-dir DIR         durable store directory (default $EDDY_DATA_DIR or ./eddy-data)\n"
             "  --memory               keep everything in memory, nothing on disk\n"
+            "  --app FILE             host an application (SQL or KDA JSON); repeatable\n"
             "  --fsync POLICY         always | interval (default) | never\n"
             "  --tls-listen ADDR      also listen with TLS (ALPN h2, http/1.1)\n"
             "  --tls-cert F --tls-key F  PEM certificate and key (default: generated self-signed)\n"
@@ -41,6 +43,7 @@ typedef struct serve_state {
     uv_loop_t *loop;
     srv_http *http;
     srv_kinesis *api;
+    srv_router *router;
     uv_signal_t sigterm, sigint;
     int stopping;
 } serve_state;
@@ -56,6 +59,7 @@ static void on_signal(uv_signal_t *h, int signum) {
     if (s->stopping) return;
     s->stopping = 1;
     eddy_log(EDDY_LOG_INFO, "signal %d: shutting down", signum);
+    srv_router_shutdown(s->router);
     srv_kinesis_end_subscriptions(s->api);
     srv_http_shutdown(s->http, on_http_down, s);
 }
@@ -76,6 +80,8 @@ int cli_cmd_serve(int argc, char **argv) {
     const char *tls_listen = NULL, *tls_cert = NULL, *tls_key = NULL, *auth = NULL;
     const char *region = NULL, *account = NULL, *v;
     int memory = 0, create_delay = 0, sub_ms = 0;
+    const char *apps[64];
+    int n_apps = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -84,6 +90,12 @@ int cli_cmd_serve(int argc, char **argv) {
             memory = 1;
         } else if ((v = cli_opt(argc, argv, &i, "--listen"))) {
             listen = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--app"))) {
+            if (n_apps == 64) {
+                fprintf(stderr, "eddy serve: at most 64 --app\n");
+                return 2;
+            }
+            apps[n_apps++] = v;
         } else if ((v = cli_opt(argc, argv, &i, "--data-dir"))) {
             data_dir = v;
         } else if ((v = cli_opt(argc, argv, &i, "--fsync"))) {
@@ -158,16 +170,36 @@ int cli_cmd_serve(int argc, char **argv) {
         store_close(st);
         return 1;
     }
+    if (srv_router_new(s.loop, s.api, st, so.data_dir, &s.router, &err) != 0) {
+        fprintf(stderr, "eddy serve: %s\n", err.msg);
+        srv_kinesis_free(s.api);
+        store_close(st);
+        return 1;
+    }
+    for (int i = 0; i < n_apps; i++) {
+        if (srv_apps_start(srv_router_apps(s.router), apps[i], &err) != 0) {
+            fprintf(stderr, "eddy serve: %s\n", err.msg);
+            srv_router_shutdown(s.router);
+            uv_run(s.loop, UV_RUN_DEFAULT);
+            srv_router_free(s.router);
+            srv_kinesis_free(s.api);
+            store_close(st);
+            return 1;
+        }
+    }
     srv_http_opts ho;
     srv_http_opts_init(&ho);
     ho.listen = listen;
     ho.tls_listen = tls_listen;
     ho.tls_cert = tls_cert;
     ho.tls_key = tls_key;
-    ho.handler = srv_kinesis_handle;
-    ho.handler_ctx = s.api;
+    ho.handler = srv_router_handle;
+    ho.handler_ctx = s.router;
     if (srv_http_start(s.loop, &ho, &s.http, &err) != 0) {
         fprintf(stderr, "eddy serve: %s\n", err.msg);
+        srv_router_shutdown(s.router);
+        uv_run(s.loop, UV_RUN_DEFAULT);
+        srv_router_free(s.router);
         srv_kinesis_free(s.api);
         store_close(st);
         uv_loop_close(s.loop);
@@ -192,6 +224,7 @@ int cli_cmd_serve(int argc, char **argv) {
     uv_run(s.loop, UV_RUN_DEFAULT);
     srv_http_close(s.http);
     uv_run(s.loop, UV_RUN_DEFAULT);   /* close callbacks of what srv_http_close released */
+    srv_router_free(s.router);
     srv_kinesis_free(s.api);
     store_close(st);
     int rc = uv_loop_close(s.loop);

@@ -1,0 +1,324 @@
+/*
+ * srv_apps.c — hosted applications (see srv_apps.h). Each application owns
+ * its compiled spec, its rt_app and a thread; its stop flag is the only
+ * state another thread writes. Printed rows and error_stream rows go to
+ * /dev/null: a server's stdout and stderr are often a pipe nobody drains,
+ * and the counts are in /v1/apps and /metrics.
+ */
+#include "srv_apps.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "eddy.h"
+#include "srv_metrics.h"
+
+typedef enum { APP_RUNNING, APP_STOPPED, APP_FAILED } app_state;
+
+typedef struct hosted {
+    char *name, *file;
+    eddy_app_spec *spec;
+    rt_app *app;
+    FILE *devnull;
+    pthread_t thread;
+    volatile sig_atomic_t stop;
+    pthread_mutex_t mu;     /* guards state and error */
+    app_state state;
+    char error[EDDY_ERR_MSG_MAX];
+    rt_app_stats last;      /* stats kept after the app is freed */
+    int joined;
+} hosted;
+
+struct srv_apps {
+    store *st;
+    hosted **items;
+    size_t n, cap;
+    hosted *session;        /* also in items while running */
+};
+
+int srv_apps_new(store *st, srv_apps **out, eddy_err *err) {
+    srv_apps *a = calloc(1, sizeof *a);
+    if (!a) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    a->st = st;
+    *out = a;
+    return 0;
+}
+
+static void *app_main(void *arg) {
+    hosted *h = arg;
+    eddy_err err;
+    eddy_err_clear(&err);
+    int rc = rt_app_run(h->app, &h->stop, &err);
+    pthread_mutex_lock(&h->mu);
+    h->state = rc == 0 ? APP_STOPPED : APP_FAILED;
+    if (rc != 0) snprintf(h->error, sizeof h->error, "%s", err.msg);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void hosted_free(hosted *h) {
+    if (!h) return;
+    if (h->app && !h->joined) {
+        h->stop = 1;
+        pthread_join(h->thread, NULL);
+        h->joined = 1;
+    }
+    if (h->app) rt_app_get_stats(h->app, &h->last);
+    rt_app_free(h->app);
+    eddy_app_free(h->spec);
+    if (h->devnull) fclose(h->devnull);
+    pthread_mutex_destroy(&h->mu);
+    free(h->name);
+    free(h->file);
+    free(h);
+}
+
+/* Compiles `text` and starts it; on success *out is running. */
+static int hosted_start(store *st, const char *text, size_t len, const char *name, const char *file,
+                        hosted **out, eddy_err *err) {
+    hosted *h = calloc(1, sizeof *h);
+    if (!h) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    pthread_mutex_init(&h->mu, NULL);
+    h->name = strdup(name);
+    h->file = strdup(file ? file : "");
+    h->joined = 1;
+    if (!h->name || !h->file) {
+        hosted_free(h);
+        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    }
+    int rc = eddy_app_compile(text, len, name, &h->spec, err);
+    if (rc != 0) {
+        /* Render the caret now: the caller only sees err. */
+        char *s = eddy_err_string(err, h->spec);
+        if (s) {
+            int code = err->code;
+            eddy_err_set(err, code, "%s: %s", file ? file : name, s);
+            free(s);
+        }
+        hosted_free(h);
+        return rc;
+    }
+    free(h->name);   /* a KDA document names itself */
+    h->name = strdup(h->spec->name ? h->spec->name : name);
+    h->devnull = fopen("/dev/null", "w");
+    if (!h->name || !h->devnull) {
+        hosted_free(h);
+        return eddy_err_set(err, EDDY_E_IO, "cannot open /dev/null");
+    }
+    rt_app_opts ao;
+    rt_app_opts_init(&ao);
+    ao.store = st;
+    ao.name = h->name;
+    ao.out = h->devnull;
+    ao.err_out = h->devnull;
+    rc = rt_app_new(&ao, h->spec->cat, h->spec->pumps, h->spec->n_pumps, &h->app, err);
+    if (rc != 0) {
+        hosted_free(h);
+        return rc;
+    }
+    h->state = APP_RUNNING;
+    if (pthread_create(&h->thread, NULL, app_main, h) != 0) {
+        hosted_free(h);
+        return eddy_err_set(err, EDDY_E_INTERNAL, "cannot start a thread: %s", strerror(errno));
+    }
+    h->joined = 0;
+    *out = h;
+    return 0;
+}
+
+static int add(srv_apps *a, hosted *h, eddy_err *err) {
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 8;
+        hosted **p = realloc(a->items, cap * sizeof *p);
+        if (!p) {
+            hosted_free(h);
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+        a->items = p;
+        a->cap = cap;
+    }
+    a->items[a->n++] = h;
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len, eddy_err *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        eddy_err_set(err, EDDY_E_IO, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    sbuf b;
+    sbuf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sbuf_append(&b, chunk, n);
+    int bad = ferror(f) || b.failed;
+    fclose(f);
+    if (bad) {
+        sbuf_free(&b);
+        eddy_err_set(err, EDDY_E_IO, "cannot read %s", path);
+        return NULL;
+    }
+    return sbuf_detach(&b, len);
+}
+
+int srv_apps_start(srv_apps *a, const char *file, eddy_err *err) {
+    size_t len;
+    char *text = read_file(file, &len, err);
+    if (!text) return err->code ? err->code : EDDY_E_IO;
+    /* The default name is the file stem, as `eddy run` names applications. */
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    char stem[256];
+    snprintf(stem, sizeof stem, "%s", base);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem) *dot = '\0';
+    hosted *h = NULL;
+    int rc = hosted_start(a->st, text, len, stem, file, &h, err);
+    free(text);
+    if (rc != 0) return rc;
+    return add(a, h, err);
+}
+
+static void remove_item(srv_apps *a, hosted *h) {
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->items[i] == h) {
+            memmove(&a->items[i], &a->items[i + 1], (a->n - i - 1) * sizeof *a->items);
+            a->n--;
+            return;
+        }
+    }
+}
+
+int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
+    if (a->session) {
+        remove_item(a, a->session);
+        hosted_free(a->session);
+        a->session = NULL;
+    }
+    if (!script || !*script) return 0;
+    /* Compile once to see whether there is anything to run. */
+    eddy_app_spec *probe = NULL;
+    int rc = eddy_app_compile(script, strlen(script), "sql", &probe, err);
+    size_t n_pumps = probe ? probe->n_pumps : 0;
+    eddy_app_free(probe);
+    if (rc != 0) return rc;
+    if (n_pumps == 0) return 0;
+    hosted *h = NULL;
+    rc = hosted_start(a->st, script, strlen(script), "sql", NULL, &h, err);
+    if (rc != 0) {
+        /* Keep a failed entry so /v1/apps says why the pumps do not run. */
+        hosted *f = calloc(1, sizeof *f);
+        if (f && (f->name = strdup("sql")) && (f->file = strdup(""))) {
+            pthread_mutex_init(&f->mu, NULL);
+            f->joined = 1;
+            f->state = APP_FAILED;
+            snprintf(f->error, sizeof f->error, "%s", err->msg);
+            if (add(a, f, NULL) == 0) a->session = f;
+        } else if (f) {
+            free(f->name);
+            free(f);
+        }
+        return rc;
+    }
+    if ((rc = add(a, h, err)) != 0) return rc;
+    a->session = h;
+    return 0;
+}
+
+static const char *state_name(app_state s) {
+    return s == APP_RUNNING ? "running" : s == APP_FAILED ? "failed" : "stopped";
+}
+
+static void snapshot(hosted *h, app_state *state, rt_app_stats *st, char *error, size_t cap) {
+    pthread_mutex_lock(&h->mu);
+    *state = h->state;
+    snprintf(error, cap, "%s", h->error);
+    pthread_mutex_unlock(&h->mu);
+    /* The counters are plain words written by the app thread; a slightly
+     * stale read is fine for a status page. */
+    if (h->app) rt_app_get_stats(h->app, st);
+    else *st = h->last;
+}
+
+void srv_apps_json(srv_apps *a, sbuf *out) {
+    sbuf_puts(out, "{\"apps\":[");
+    for (size_t i = 0; i < a->n; i++) {
+        hosted *h = a->items[i];
+        app_state state;
+        rt_app_stats st;
+        char error[EDDY_ERR_MSG_MAX];
+        snapshot(h, &state, &st, error, sizeof error);
+        if (i) sbuf_putc(out, ',');
+        sbuf_puts(out, "{\"name\":");
+        sbuf_json_str(out, h->name, strlen(h->name));
+        sbuf_puts(out, ",\"file\":");
+        if (h->file[0]) sbuf_json_str(out, h->file, strlen(h->file));
+        else sbuf_puts(out, "null");
+        sbuf_printf(out, ",\"source\":\"%s\",\"state\":\"%s\",\"pumps\":%zu", h == a->session ? "sql" : "file",
+                    state_name(state), h->spec ? h->spec->n_pumps : 0);
+        sbuf_printf(out, ",\"records_in\":%llu,\"rows_out\":%llu,\"errors\":%llu,\"millis_behind_latest\":%lld",
+                    (unsigned long long)st.records_in, (unsigned long long)st.rows_out,
+                    (unsigned long long)st.errors, (long long)st.millis_behind_latest);
+        if (error[0]) {
+            sbuf_puts(out, ",\"error\":");
+            sbuf_json_str(out, error, strlen(error));
+        }
+        sbuf_putc(out, '}');
+    }
+    sbuf_puts(out, "]}");
+}
+
+static void metric_family(srv_apps *a, sbuf *out, const char *metric, const char *type, const char *help,
+                          int which) {
+    sbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metric, help, metric, type);
+    for (size_t i = 0; i < a->n; i++) {
+        hosted *h = a->items[i];
+        app_state state;
+        rt_app_stats st;
+        char error[EDDY_ERR_MSG_MAX];
+        snapshot(h, &state, &st, error, sizeof error);
+        long long v = which == 0   ? (long long)st.records_in
+                      : which == 1 ? (long long)st.rows_out
+                      : which == 2 ? (long long)st.errors
+                      : which == 3 ? (long long)st.millis_behind_latest
+                                   : (state == APP_RUNNING);
+        sbuf_printf(out, "%s{app=\"", metric);
+        srv_metrics_label(out, h->name);
+        sbuf_printf(out, "\"} %lld\n", v);
+    }
+}
+
+void srv_apps_metrics(srv_apps *a, sbuf *out) {
+    metric_family(a, out, "eddy_app_records_in_total", "counter", "Records an application read from its inputs.", 0);
+    metric_family(a, out, "eddy_app_rows_out_total", "counter", "Rows an application wrote to its outputs.", 1);
+    metric_family(a, out, "eddy_app_error_stream_rows_total", "counter", "Rows an application sent to error_stream.",
+                  2);
+    metric_family(a, out, "eddy_app_millis_behind_latest", "gauge",
+                  "MillisBehindLatest of the application's input that lags most.", 3);
+    metric_family(a, out, "eddy_app_running", "gauge", "1 while the application's thread runs.", 4);
+}
+
+void srv_apps_stop(srv_apps *a) {
+    for (size_t i = 0; i < a->n; i++) a->items[i]->stop = 1;
+    for (size_t i = 0; i < a->n; i++) {
+        hosted *h = a->items[i];
+        if (!h->joined) {
+            pthread_join(h->thread, NULL);
+            h->joined = 1;
+        }
+    }
+}
+
+void srv_apps_free(srv_apps *a) {
+    if (!a) return;
+    srv_apps_stop(a);
+    for (size_t i = 0; i < a->n; i++) hosted_free(a->items[i]);
+    free(a->items);
+    free(a);
+}
