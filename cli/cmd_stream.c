@@ -27,6 +27,7 @@ static const char usage_text[] =
     "  split NAME SHARD_ID [--at HASHKEY]  split a shard (default: midpoint of its range)\n"
     "  merge NAME SHARD_ID ADJACENT_ID     merge two shards with adjacent hash ranges\n"
     "  scale NAME --shards N               rescale to N open shards (uniform scaling)\n"
+    "  throttle NAME on|off                exact Kinesis per-shard throughput limits\n"
     "\n"
     "options:\n"
     "  --data-dir DIR   the store's data directory (default $EDDY_DATA_DIR or ./eddy-data)\n"
@@ -237,6 +238,15 @@ static int do_scale(store *s, const stream_args *a) {
     return 0;
 }
 
+static int do_throttle(store *s, const stream_args *a) {
+    int on = !strcmp(a->pos[1], "on");
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (store_stream_set_throttling(s, a->pos[0], on, &e) != 0) return cli_fail("stream throttle", &e);
+    printf("throughput limits %s for %s\n", on ? "on" : "off", a->pos[0]);
+    return 0;
+}
+
 int cli_cmd_stream(int argc, char **argv) {
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -265,6 +275,12 @@ int cli_cmd_stream(int argc, char **argv) {
             fprintf(stderr, "eddy stream scale: --shards N is required\n");
             rc = 2;
         }
+    } else if (!strcmp(action, "throttle")) {
+        rc = want(&a, action, 2, "NAME on|off", 0, 0, 0);
+        if (!rc && strcmp(a.pos[1], "on") != 0 && strcmp(a.pos[1], "off") != 0) {
+            fprintf(stderr, "eddy stream throttle: say on or off\n");
+            rc = 2;
+        }
     } else
         return usage_error("unknown action %s", action);
     if (rc) return rc;
@@ -277,6 +293,7 @@ int cli_cmd_stream(int argc, char **argv) {
     else if (!strcmp(action, "delete")) rc = do_delete(s, &a);
     else if (!strcmp(action, "split")) rc = do_split(s, &a);
     else if (!strcmp(action, "merge")) rc = do_merge(s, &a);
+    else if (!strcmp(action, "throttle")) rc = do_throttle(s, &a);
     else rc = do_scale(s, &a);
     store_close(s);
     return rc;

@@ -254,6 +254,22 @@ run 0 stream list
 grep -q "^trades$" "$OUT" && fail "trades still listed"
 run 1 stream delete trades
 
+STEP="throttle"
+run 0 stream create limited
+run 0 stream throttle limited on
+run 0 stream describe limited
+has "throttling: +on"
+# 1,500 records in one go: a shard takes 1,000 records a second, the rest
+# are refused with ProvisionedThroughputExceeded and nothing of them is written.
+seq 1 1500 | sed 's/^/line /' > "$TMP/many.txt"
+IN="$TMP/many.txt" run 1 put limited --format lines
+has_err "ProvisionedThroughputExceeded|Rate exceeded"
+run 0 tail limited --from trim_horizon --until-end
+n=$(grep -c "line " "$OUT"); [ "$n" -ge 900 ] && [ "$n" -le 1200 ] || fail "$n records written under the limit"
+run 0 stream throttle limited off
+IN="$TMP/many.txt" run 0 put limited --format lines
+run 2 stream throttle limited sometimes
+
 STEP="demo"
 "$EDDY" demo >"$OUT" 2>"$ERR" || fail "eddy demo failed"
 has "stream ticker created"
