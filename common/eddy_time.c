@@ -6,6 +6,7 @@
 #include "eddy_err.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 int64_t eddy_now_ms(void) {
@@ -42,6 +43,52 @@ void eddy_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
     *y = yy + (*m <= 2);
 }
 
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Output rows carry runs of timestamps from the same day, so each thread keeps
+ * the last day's "YYYY-MM-DD" and only the time of day is formatted per call. */
+static __thread int64_t cached_day = INT64_MIN;
+static __thread char cached_date[10];
+static __thread int cached_ok;
+
+/* Writes "YYYY-MM-DD?HH:MM:SS.mmm" (23 bytes, sep at 10) without printf.
+ * Years outside 0..9999 need printf's widths and signs; returns 0 for them. */
+static size_t format_ts(int64_t ms, char sep, char *out) {
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    unsigned rem = (unsigned)(ms - days * 86400000);
+    if (days != cached_day) {
+        int64_t y;
+        unsigned mo, d;
+        eddy_civil_from_days(days, &y, &mo, &d);
+        cached_day = days;
+        cached_ok = y >= 0 && y <= 9999;
+        if (cached_ok) {
+            memcpy(cached_date, pairs + 2 * (y / 100), 2);
+            memcpy(cached_date + 2, pairs + 2 * (y % 100), 2);
+            cached_date[4] = '-';
+            memcpy(cached_date + 5, pairs + 2 * mo, 2);
+            cached_date[7] = '-';
+            memcpy(cached_date + 8, pairs + 2 * d, 2);
+        }
+    }
+    if (!cached_ok) return 0;
+    unsigned h = rem / 3600000, mi = rem / 60000 % 60, s = rem / 1000 % 60, f = rem % 1000;
+    memcpy(out, cached_date, 10);
+    out[10] = sep;
+    memcpy(out + 11, pairs + 2 * h, 2);
+    out[13] = ':';
+    memcpy(out + 14, pairs + 2 * mi, 2);
+    out[16] = ':';
+    memcpy(out + 17, pairs + 2 * s, 2);
+    out[19] = '.';
+    out[20] = (char)('0' + f / 100);
+    memcpy(out + 21, pairs + 2 * (f % 100), 2);
+    return 23;
+}
+
 static void split(int64_t ms, int64_t *y, unsigned *mo, unsigned *d, int *h,
                   int *mi, int *s, int *frac) {
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
@@ -54,6 +101,11 @@ static void split(int64_t ms, int64_t *y, unsigned *mo, unsigned *d, int *h,
 }
 
 size_t eddy_ts_format_sql(int64_t ms, char *out) {
+    size_t n = format_ts(ms, ' ', out);
+    if (n) {
+        out[n] = '\0';
+        return n;
+    }
     int64_t y;
     unsigned mo, d;
     int h, mi, s, f;
@@ -63,6 +115,12 @@ size_t eddy_ts_format_sql(int64_t ms, char *out) {
 }
 
 size_t eddy_ts_format_iso(int64_t ms, char *out) {
+    size_t n = format_ts(ms, 'T', out);
+    if (n) {
+        out[n++] = 'Z';
+        out[n] = '\0';
+        return n;
+    }
     int64_t y;
     unsigned mo, d;
     int h, mi, s, f;

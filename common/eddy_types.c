@@ -2,6 +2,7 @@
  * eddy_types.c — SQL type names and value text (see eddy_types.h).
  */
 #include "eddy_types.h"
+#include "dtoa.h"
 #include "eddy_time.h"
 
 #include <math.h>
@@ -135,13 +136,14 @@ void eddy_value_format(const eddy_value *v, int32_t scale, sbuf *out) {
         double d = v->u.d;
         if (isnan(d)) sbuf_puts(out, "NaN");
         else if (isinf(d)) sbuf_puts(out, d > 0 ? "Infinity" : "-Infinity");
-        else {
-            /* Shortest text that reads back to the same double. */
-            for (int prec = v->type == EDDY_T_REAL ? 6 : 15; prec <= 17; prec++) {
+        else if (v->type == EDDY_T_DOUBLE) {
+            sbuf_append(out, buf, eddy_dtoa(d, buf));
+        } else {
+            /* Shortest text that reads back to the same float (REAL is rare
+             * enough to keep the printf search). */
+            for (int prec = 6; prec <= 17; prec++) {
                 snprintf(buf, sizeof buf, "%.*g", prec, d);
-                if ((v->type == EDDY_T_REAL ? (double)(float)strtod(buf, NULL) == (double)(float)d
-                                            : strtod(buf, NULL) == d))
-                    break;
+                if ((double)(float)strtod(buf, NULL) == (double)(float)d) break;
             }
             sbuf_puts(out, buf);
         }

@@ -137,6 +137,16 @@ static int parse_time_of_day(const char *s, size_t n, int64_t *ms) {
     return 0;
 }
 
+/* As for integers, a literal beyond the type's range is an error, not an
+ * infinity that EXPLAIN and the JSON encoder could not spell. */
+static int double_literal(pl *p, const ast_expr *e, double *out) {
+    *out = strtod(e->u.lit.text, NULL);
+    if (isinf(*out))
+        return pl_error(p, e->off, e->len, "numeric literal %s is out of range for DOUBLE",
+                        e->u.lit.text);
+    return 0;
+}
+
 static plan_expr *literal(pl *p, const ast_expr *e) {
     const char *t = e->u.lit.text;
     uint32_t n = e->u.lit.text_len;
@@ -188,7 +198,7 @@ static plan_expr *literal(pl *p, const ast_expr *e) {
         }
         if (digits > 18) {
             x->type = ty(EDDY_T_DOUBLE);
-            v->u.d = strtod(t, NULL);
+            if (double_literal(p, e, &v->u.d) != 0) return NULL;
         } else {
             int p_ = digits > scale ? digits : scale + 1;
             if (p_ < 1) p_ = 1;
@@ -199,7 +209,7 @@ static plan_expr *literal(pl *p, const ast_expr *e) {
     }
     case AST_LIT_APPROX:
         x->type = ty(EDDY_T_DOUBLE);
-        v->u.d = strtod(t, NULL);
+        if (double_literal(p, e, &v->u.d) != 0) return NULL;
         break;
     case AST_LIT_STRING: {
         int32_t chars = 0;
@@ -871,6 +881,17 @@ plan_expr *pl_expr(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
         plan_expr *a = pl_expr(p, e->u.cast.arg, sc, ac);
         if (!a) return NULL;
         eddy_type to = e->u.cast.type.type;
+        /* The DECIMAL range rule of plan_stmt.c's column types. */
+        int32_t prec = to.precision ? to.precision : 18;
+        if (to.id == EDDY_T_DECIMAL && (prec > 18 || to.scale > prec)) {
+            const ast_type_ref *tr = &e->u.cast.type;
+            if (prec > 18)
+                pl_error(p, tr->off, tr->len, "DECIMAL precision %d is out of range (1 to 18)", prec);
+            else
+                pl_error(p, tr->off, tr->len, "DECIMAL scale %d is greater than its precision %d",
+                         to.scale, prec);
+            return NULL;
+        }
         if (!udf_explicit_cast_ok(a->type.id, to.id)) {
             char b1[48], b2[48];
             pl_error(p, e->off, e->len, "cannot cast type %s to %s", tname(a->type, b1),

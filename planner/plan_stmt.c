@@ -44,6 +44,21 @@ static int opt_delim(pl *p, const ast_option *o, const char *v, char out[8]) {
     return 0;
 }
 
+/* DECIMAL values are int64 scaled by 10^scale (eddy_types.h), so the
+ * runtime can represent precision 1 to 18 and a scale up to the precision;
+ * anything larger would overflow or divide by eddy_pow10()'s 0. Precision
+ * 0 is the default, 18. Same rule as for CAST in check_types.c. */
+static int check_decimal(pl *p, const ast_type_ref *t) {
+    if (t->type.id != EDDY_T_DECIMAL) return 0;
+    int32_t prec = t->type.precision ? t->type.precision : 18;
+    if (prec > 18)
+        return pl_error(p, t->off, t->len, "DECIMAL precision %d is out of range (1 to 18)", prec);
+    if (t->type.scale > prec)
+        return pl_error(p, t->off, t->len, "DECIMAL scale %d is greater than its precision %d",
+                        t->type.scale, prec);
+    return 0;
+}
+
 static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *out) {
     cat_stream s;
     memset(&s, 0, sizeof s);
@@ -66,6 +81,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
             return pl_error(p, c->type.off, c->type.len, "INTERVAL is not allowed as a column type");
         if (pl_is_rowtime_name(&c->name))
             return pl_error(p, c->name.off, c->name.len, "ROWTIME is a system column and cannot be declared");
+        if (check_decimal(p, &c->type) != 0) return EDDY_E_SEMANTIC;
         s.cols[i] = (plan_col){c->name.s, c->type.type, !c->not_null};
     }
     /* Options. */
@@ -396,6 +412,7 @@ static int plan_create_function(pl *p, const ast_stmt *st, int dry, plan_result 
     f.name = st->u.create_function.name.s;
     f.n_params = n;
     f.ret = st->u.create_function.returns.type;
+    if (check_decimal(p, &st->u.create_function.returns) != 0) return EDDY_E_SEMANTIC;
     f.deterministic = st->u.create_function.deterministic != 0;
     f.null_on_null = st->u.create_function.on_null == AST_ONNULL_RETURNS_NULL;
     f.params = pl_alloc(p, (n ? n : 1) * sizeof *f.params);
@@ -410,6 +427,7 @@ static int plan_create_function(pl *p, const ast_stmt *st, int dry, plan_result 
         for (uint32_t k = 0; k < i; k++)
             if (!strcmp(f.params[k].name, pa->name.s))
                 return pl_error(p, pa->off, pa->len, "parameter \"%s\" is declared twice", pa->name.s);
+        if (check_decimal(p, &pa->type) != 0) return EDDY_E_SEMANTIC;
         f.params[i] = (cat_param){pa->name.s, pa->type.type};
         plan_col c = {pa->name.s, pa->type.type, 1};
         if (!(vals[i] = pl_colref(p, i, &c, pa->off, pa->len))) return EDDY_E_NOMEM;

@@ -15,6 +15,7 @@
  */
 #include "app.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -79,12 +80,14 @@ struct hub {
     uint32_t n_subs;
     uint32_t n_feeders, n_fed_done; /* pumps writing into it */
     int64_t wm;
-    /* Output to the store. */
+    /* Output to the store: encoded rows wait in one buffer, at most a
+     * PutRecords' worth (500 records, 5 MiB). */
     rt_encoder *enc;
     const char *sink_stream;
     store_put_entry *pending;
-    char **pending_data;
+    size_t *pending_off;         /* offset of each pending record in pbuf */
     size_t n_pending;
+    sbuf pbuf;
     uint64_t seq_key;
     /* Printing. */
     int print;
@@ -130,6 +133,7 @@ struct rt_app {
     size_t n_ops, cap_ops;
     table_load *tables;
     size_t n_tables;
+    int needed_set;              /* decoders told which columns are used */
 };
 
 void rt_app_opts_init(rt_app_opts *o) {
@@ -195,8 +199,22 @@ static void op_row_error(void *ctx, const rt_batch *b, uint32_t r, const char *n
 
 /* ---------------------------------------------------------------- sinks */
 
+/* Output rows are spread over the output stream's shards by explicit hash
+ * keys cycling through the 16 equal parts of the hash space: as even as
+ * random partition keys, without an MD5 per row. */
+#define SINK_KEYS 16
+static char sink_keys[SINK_KEYS][40];
+static pthread_once_t sink_keys_once = PTHREAD_ONCE_INIT;
+
+static void sink_keys_init(void) {
+    eddy_u128 part = EDDY_U128_MAX / SINK_KEYS;
+    for (int k = 0; k < SINK_KEYS; k++) eddy_u128_format(part * (eddy_u128)k + part / 2, sink_keys[k]);
+}
+
 static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
     if (h->n_pending == 0) return 0;
+    if (h->pbuf.failed) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < h->n_pending; i++) h->pending[i].data = h->pbuf.data + h->pending_off[i];
     store_put_result *res = calloc(h->n_pending, sizeof *res);
     if (!res) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     size_t failed = 0;
@@ -208,17 +226,12 @@ static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
         if (rc != 0 || failed == 0) break;
         size_t keep = 0;
         for (size_t i = 0; i < h->n_pending; i++) {
-            if (res[i].code == 0) {
-                free(h->pending_data[i]);
-                continue;
-            }
+            if (res[i].code == 0) continue;
             if (res[i].code != EDDY_E_THROTTLED) {
                 eddy_log(EDDY_LOG_ERROR, "output %s: record dropped: %s", h->sink_stream, res[i].message);
-                free(h->pending_data[i]);
                 continue;
             }
-            h->pending[keep] = h->pending[i];
-            h->pending_data[keep++] = h->pending_data[i];
+            h->pending[keep++] = h->pending[i];
         }
         h->n_pending = keep;
         if (keep == 0) break;
@@ -226,8 +239,8 @@ static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
     }
     free(res);
     if (rc == 0) {
-        for (size_t i = 0; i < h->n_pending; i++) free(h->pending_data[i]);
         h->n_pending = 0;
+        sbuf_clear(&h->pbuf);
     }
     return rc;
 }
@@ -236,24 +249,31 @@ static int sink_write(rt_app *app, hub *h, const rt_batch *b, eddy_err *err) {
     uint32_t live = rt_batch_live(b);
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
-        sbuf_clear(&app->line);
-        if (rt_encode_row(h->enc, b, r, &app->line) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        if (h->n_pending == STORE_BATCH_RECORDS_MAX) {
+        size_t off = h->pbuf.len;
+        if (rt_encode_row(h->enc, b, r, &h->pbuf) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        size_t len = h->pbuf.len - off;
+        if (h->n_pending == STORE_BATCH_RECORDS_MAX ||
+            (h->n_pending && h->pbuf.len + h->n_pending * 4 > STORE_BATCH_BYTES_MAX - 4096)) {
+            /* This row starts the next batch: flush those before it. */
+            char *row = malloc(len ? len : 1);
+            if (!row) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            memcpy(row, h->pbuf.data + off, len);
+            h->pbuf.len = off;
             int rc = sink_flush(app, h, err);
+            if (rc == 0) {
+                off = h->pbuf.len;
+                sbuf_append(&h->pbuf, row, len);
+            }
+            free(row);
             if (rc != 0) return rc;
         }
-        char *data = malloc(app->line.len + 24);
-        if (!data) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        memcpy(data, app->line.data, app->line.len);
-        /* Partition keys spread rows over the output's shards. */
-        int kn = snprintf(data + app->line.len, 24, "%llu", (unsigned long long)h->seq_key++);
         store_put_entry *e = &h->pending[h->n_pending];
         memset(e, 0, sizeof *e);
-        e->data = data;
-        e->data_len = app->line.len;
-        e->partition_key = data + app->line.len;
-        e->partition_key_len = (size_t)kn;
-        h->pending_data[h->n_pending++] = data;
+        e->data_len = len;
+        e->partition_key = "eddy";
+        e->partition_key_len = 4;
+        e->explicit_hash_key = sink_keys[h->seq_key++ % SINK_KEYS];
+        h->pending_off[h->n_pending++] = off;
         app->stats.rows_out++;
     }
     return 0;
@@ -652,8 +672,10 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
             if (!h->enc) goto fail_code;
             h->sink_stream = h->cs->sink.stream;
             h->pending = calloc(STORE_BATCH_RECORDS_MAX, sizeof(store_put_entry));
-            h->pending_data = calloc(STORE_BATCH_RECORDS_MAX, sizeof(char *));
-            if (!h->pending || !h->pending_data) goto nomem;
+            h->pending_off = calloc(STORE_BATCH_RECORDS_MAX, sizeof(size_t));
+            if (!h->pending || !h->pending_off) goto nomem;
+            sbuf_init(&h->pbuf);
+            pthread_once(&sink_keys_once, sink_keys_init);
         }
         int to_err = h == app->errors && !wants_print(app, h);
         if (wants_print(app, h) || to_err) {
@@ -815,8 +837,140 @@ static int load_table(rt_app *app, table_load *tl, volatile sig_atomic_t *stop, 
     return rt_op_finish_side(tl->op, tl->side, err);
 }
 
+/* ---------------------------------------------------------------- needed columns
+ *
+ * A source decodes only the columns some pipeline reads: the requirement
+ * flows from each pump or query root down its plan to the STREAM_SCAN of the
+ * source's stream. Anything this does not understand needs every column. */
+
+static void expr_refs(const plan_expr *e, uint8_t *need, uint32_t n) {
+    if (!e) return;
+    switch (e->kind) {
+    case PX_COLUMN:
+        if (e->u.col.index < n) need[e->u.col.index] = 1;
+        return;
+    case PX_LITERAL:
+    case PX_ROWTIME: return;
+    case PX_OP:
+        for (uint32_t i = 0; i < e->u.op.n_args; i++) expr_refs(e->u.op.args[i], need, n);
+        return;
+    case PX_CALL:
+        for (uint32_t i = 0; i < e->u.call.n_args; i++) expr_refs(e->u.call.args[i], need, n);
+        return;
+    case PX_CAST: expr_refs(e->u.cast.arg, need, n); return;
+    case PX_CASE:
+        for (uint32_t i = 0; i < e->u.case_.n_whens; i++) {
+            expr_refs(e->u.case_.whens[i], need, n);
+            expr_refs(e->u.case_.thens[i], need, n);
+        }
+        expr_refs(e->u.case_.else_, need, n);
+        return;
+    case PX_LIKE:
+        expr_refs(e->u.like.arg, need, n);
+        expr_refs(e->u.like.pattern, need, n);
+        expr_refs(e->u.like.escape, need, n);
+        return;
+    case PX_IN_LIST:
+        expr_refs(e->u.in.arg, need, n);
+        for (uint32_t i = 0; i < e->u.in.n_list; i++) expr_refs(e->u.in.list[i], need, n);
+        return;
+    }
+}
+
+static void aggs_refs(const plan_agg *aggs, uint32_t n_aggs, uint8_t *need, uint32_t n) {
+    for (uint32_t j = 0; j < n_aggs; j++) {
+        for (uint32_t a = 0; a < aggs[j].n_args; a++) expr_refs(aggs[j].args[a], need, n);
+        const plan_window *w = aggs[j].window;
+        if (w)
+            for (uint32_t k = 0; k < w->n_partition; k++) expr_refs(w->partition[k], need, n);
+    }
+}
+
+/* Marks in acc[] the columns of `stream` that node `nd` needs, given which
+ * of its output columns its parent needs (out_need; NULL = all). */
+static void needed_of(const plan_node *nd, const uint8_t *out_need, const char *stream, uint8_t *acc,
+                      uint32_t n_acc) {
+    if (!nd) return;
+    if (nd->kind == PLAN_STREAM_SCAN) {
+        if (strcmp(nd->u.stream_scan.stream, stream) != 0) return;
+        for (uint32_t c = 0; c < n_acc && c < nd->out.n_cols; c++)
+            if (!out_need || out_need[c]) acc[c] = 1;
+        return;
+    }
+    if (nd->n_inputs != 1) {
+        for (uint32_t i = 0; i < nd->n_inputs; i++) needed_of(nd->inputs[i], NULL, stream, acc, n_acc);
+        return;
+    }
+    const plan_node *in = nd->inputs[0];
+    uint32_t n_in = in->out.n_cols;
+    uint8_t small[64], *need = n_in <= 64 ? small : calloc(n_in, 1);
+    if (!need) {
+        needed_of(in, NULL, stream, acc, n_acc);
+        return;
+    }
+    memset(need, 0, n_in);
+    int all = 0;
+    switch (nd->kind) {
+    case PLAN_PROJECT:
+        for (uint32_t k = 0; k < nd->out.n_cols; k++)
+            if (!out_need || out_need[k]) expr_refs(nd->u.project.exprs[k], need, n_in);
+        break;
+    case PLAN_FILTER:
+        for (uint32_t c = 0; c < n_in; c++) need[c] = !out_need || out_need[c];
+        expr_refs(nd->u.filter.pred, need, n_in);
+        break;
+    case PLAN_TSORT:
+        for (uint32_t c = 0; c < n_in; c++) need[c] = !out_need || out_need[c];
+        expr_refs(nd->u.tsort.key, need, n_in);
+        break;
+    case PLAN_TUMBLE_AGG:
+        for (uint32_t k = 0; k < nd->u.tumble.n_keys; k++) expr_refs(nd->u.tumble.keys[k], need, n_in);
+        aggs_refs(nd->u.tumble.aggs, nd->u.tumble.n_aggs, need, n_in);
+        break;
+    case PLAN_STAGGER_AGG:
+        for (uint32_t k = 0; k < nd->u.stagger.n_keys; k++) expr_refs(nd->u.stagger.keys[k], need, n_in);
+        aggs_refs(nd->u.stagger.aggs, nd->u.stagger.n_aggs, need, n_in);
+        break;
+    case PLAN_SLIDE_AGG:
+        /* Output: the input columns, then the aggregates. */
+        for (uint32_t c = 0; c < n_in; c++) need[c] = !out_need || out_need[c];
+        aggs_refs(nd->u.slide.aggs, nd->u.slide.n_aggs, need, n_in);
+        break;
+    default: all = 1; break;
+    }
+    needed_of(in, all ? NULL : need, stream, acc, n_acc);
+    if (need != small) free(need);
+}
+
+/* Tells each source's decoder which columns its readers use. */
+static int set_needed_columns(rt_app *app, eddy_err *err) {
+    for (size_t i = 0; i < app->n_sources; i++) {
+        source_run *s = &app->sources[i];
+        hub *h = s->h;
+        if (h->print || h->enc || h->n_cols == 0) continue;  /* printed or written whole */
+        uint8_t *acc = calloc(h->n_cols, 1);
+        if (!acc) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        for (size_t p = 0; p < app->n_pumps; p++) {
+            const plan_node *root = app->pumps[p].root;
+            /* A pump copies every column of its input into its target. */
+            needed_of(root->n_inputs ? root->inputs[0] : NULL, NULL, h->cs->name, acc, h->n_cols);
+        }
+        for (size_t q = 0; q < app->n_queries; q++)
+            needed_of(app->queries[q]->root, NULL, h->cs->name, acc, h->n_cols);
+        int rc = rt_decoder_set_needed(s->dec, acc, err);
+        free(acc);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     uint64_t last_progress = 0;
+    if (!app->needed_set) {
+        int rc = set_needed_columns(app, err);
+        if (rc != 0) return rc;
+        app->needed_set = 1;
+    }
     for (size_t i = 0; i < app->n_tables; i++) {
         if (app->tables[i].done) continue;
         int rc = load_table(app, &app->tables[i], stop, err);
@@ -896,9 +1050,9 @@ void rt_app_free(rt_app *app) {
         free(h->subs);
         rt_encoder_free(h->enc);
         rt_encoder_free(h->penc);
-        for (size_t k = 0; k < h->n_pending; k++) free(h->pending_data[k]);
         free(h->pending);
-        free(h->pending_data);
+        free(h->pending_off);
+        sbuf_free(&h->pbuf);
     }
     rt_batch_release(app->err_batch);
     shard_source_free(app->src);

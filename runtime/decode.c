@@ -9,8 +9,12 @@
 
 void rt_decoder_free(rt_decoder *d) {
     if (!d) return;
-    if (d->names)
-        for (uint32_t i = 0; i < d->n_cols; i++) free(d->names[i]);
+    for (uint32_t i = 0; i < d->n_cols; i++) {
+        if (d->names) free(d->names[i]);
+        if (d->mappings) free(d->mappings[i]);
+    }
+    free(d->mappings);
+    free(d->needed);
     for (uint32_t i = 0; i < d->n_edges; i++) free((char *)d->edges[i].key);
     free(d->names);
     free(d->types);
@@ -50,7 +54,11 @@ rt_decoder *rt_decoder_new(rt_format fmt, const rt_col_spec *cols, uint32_t n_co
         }
     }
     if (fmt == RT_FMT_JSON) {
-        if (rt__json_compile(d, cols, err) != 0) {
+        d->mappings = calloc(n_cols ? n_cols : 1, sizeof *d->mappings);
+        if (!d->mappings) goto nomem;
+        for (uint32_t i = 0; i < n_cols; i++)
+            if (cols[i].mapping && !(d->mappings[i] = strdup(cols[i].mapping))) goto nomem;
+        if (rt__json_compile(d, err) != 0) {
             rt_decoder_free(d);
             return NULL;
         }
@@ -73,6 +81,30 @@ nomem:
     eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     rt_decoder_free(d);
     return NULL;
+}
+
+int rt_decoder_set_needed(rt_decoder *d, const uint8_t *needed, eddy_err *err) {
+    uint8_t *old = d->needed;
+    if (needed) {
+        d->needed = malloc(d->n_cols ? d->n_cols : 1);
+        if (!d->needed) {
+            d->needed = old;
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+        for (uint32_t i = 0; i < d->n_cols; i++) d->needed[i] = needed[i] != 0;
+    } else {
+        d->needed = NULL;
+    }
+    if (d->fmt == RT_FMT_JSON) {
+        int rc = rt__json_compile(d, err);
+        if (rc != 0) {
+            free(d->needed);
+            d->needed = old;
+            return rc;
+        }
+    }
+    free(old);
+    return 0;
 }
 
 const eddy_type *rt_decoder_types(const rt_decoder *d, uint32_t *n_cols) {

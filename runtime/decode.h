@@ -56,6 +56,17 @@ void rt_decoder_free(rt_decoder *d);
 /* Column types of the rows this decoder produces, for rt_batch_new. */
 const eddy_type *rt_decoder_types(const rt_decoder *d, uint32_t *n_cols);
 
+/* Marks which columns the application reads: needed[c] != 0 keeps column c
+ * (n_cols entries, borrowed, copied); needed == NULL keeps them all again.
+ * Unneeded columns are left NULL in every row: the JSON scanner skips their
+ * values without coercing them (still checking the grammar, so a malformed
+ * record is still rejected) and drops their paths from its trie, and CSV
+ * fields of unneeded columns are not coerced. A value that would not fit an
+ * unneeded column's type therefore no longer rejects the record. Call before
+ * decoding or between records. Returns 0, or EDDY_E_NOMEM (the decoder then
+ * still decodes every column). */
+int rt_decoder_set_needed(rt_decoder *d, const uint8_t *needed, eddy_err *err);
+
 /* Decodes one record of `n` bytes (borrowed) into rows appended to `out`,
  * every row with ROWTIME `rowtime`. A JSON record may hold several JSON
  * documents one after the other, a CSV record several rows separated by the

@@ -103,7 +103,7 @@ int rt__csv_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, r
                 *err_name = RT_ERR_NAME_PARSE;
                 return rc;
             }
-            if (fl > 0 || quoted) {
+            if ((fl > 0 || quoted) && (!d->needed || d->needed[c])) {
                 if ((rc = rt__coerce_string(d, out, c, r, fs, fl, err)) != 0) {
                     *err_name = RT_ERR_NAME_COERCION;
                     return rc;

@@ -32,6 +32,8 @@ struct rt_decoder {
     uint32_t n_cols;
     eddy_type *types;        /* n_cols column types */
     char **names;            /* n_cols owned column names */
+    char **mappings;         /* JSON: n_cols owned mappings, NULL = "$.<name>" */
+    uint8_t *needed;         /* n_cols flags, or NULL: every column is decoded */
     int32_t *col_next;       /* JSON: next column mapped to the same node, or -1 */
     rt_jnode *nodes;         /* JSON: path trie; node 0 is "$" */
     uint32_t n_nodes;
@@ -63,7 +65,9 @@ int rt__coerce_composite(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, con
 int rt__parse_time(const char *s, size_t n, int64_t *out);
 
 /* Format-specific halves of rt_decoder_new / rt_decode_record. */
-int rt__json_compile(rt_decoder *d, const rt_col_spec *cols, eddy_err *err);
+/* Builds the path trie from d->mappings, leaving out columns d->needed
+ * excludes; on success replaces d's trie, on failure leaves it as it was. */
+int rt__json_compile(rt_decoder *d, eddy_err *err);
 int rt__json_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, rt_batch *out,
                     const char **err_name, eddy_err *err);
 int rt__csv_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, rt_batch *out,

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "decode_json.c's word-at-a-time scanning assumes a little-endian CPU"
@@ -152,37 +155,51 @@ static int cmp_edge(const void *a, const void *b) {
     return x->e.node < y->e.node ? -1 : x->e.node > y->e.node;
 }
 
-int rt__json_compile(rt_decoder *d, const rt_col_spec *cols, eddy_err *err) {
+int rt__json_compile(rt_decoder *d, eddy_err *err) {
     builder bd = {0};
     uint32_t root;
     int rc = 0;
-    d->col_next = malloc((d->n_cols ? d->n_cols : 1) * sizeof *d->col_next);
-    if (!d->col_next || new_node(&bd, &root) != 0) {
+    rt_jedge *edges = NULL;
+    int32_t *col_next = malloc((d->n_cols ? d->n_cols : 1) * sizeof *col_next);
+    if (!col_next || new_node(&bd, &root) != 0) {
         rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         goto out;
     }
     for (uint32_t c = 0; c < d->n_cols; c++) {
+        col_next[c] = -1;
         char dflt[300];
-        const char *path = cols[c].mapping;
+        const char *path = d->mappings[c];
         if (!path) {
             snprintf(dflt, sizeof dflt, "$.%s", d->names[c]);
             path = dflt;
         }
         uint32_t node = 0;
-        if ((rc = compile_path(&bd, path, d->names[c], cols[c].type.id, &node, err)) != 0) goto out;
+        /* Unneeded columns are still compiled, so a bad mapping is reported
+         * the same either way, but into a throwaway trie. */
+        if (d->needed && !d->needed[c]) {
+            builder tmp = {0};
+            uint32_t r0;
+            rc = new_node(&tmp, &r0) != 0 ? eddy_err_set(err, EDDY_E_NOMEM, "out of memory")
+                                          : compile_path(&tmp, path, d->names[c], d->types[c].id, &node, err);
+            for (uint32_t i = 0; i < tmp.n_edges; i++) free((char *)tmp.edges[i].e.key);
+            free(tmp.edges);
+            free(tmp.nodes);
+            if (rc) goto out;
+            continue;
+        }
+        if ((rc = compile_path(&bd, path, d->names[c], d->types[c].id, &node, err)) != 0) goto out;
         /* Append the column at the tail of the node's list, keeping schema order. */
-        d->col_next[c] = -1;
         if (bd.nodes[node].first_col < 0) {
             bd.nodes[node].first_col = (int32_t)c;
         } else {
             int32_t k = bd.nodes[node].first_col;
-            while (d->col_next[k] >= 0) k = d->col_next[k];
-            d->col_next[k] = (int32_t)c;
+            while (col_next[k] >= 0) k = col_next[k];
+            col_next[k] = (int32_t)c;
         }
     }
-    qsort(bd.edges, bd.n_edges, sizeof *bd.edges, cmp_edge);
-    d->edges = malloc((bd.n_edges ? bd.n_edges : 1) * sizeof *d->edges);
-    if (!d->edges) {
+    if (bd.n_edges) qsort(bd.edges, bd.n_edges, sizeof *bd.edges, cmp_edge);
+    edges = malloc((bd.n_edges ? bd.n_edges : 1) * sizeof *edges);
+    if (!edges) {
         rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         goto out;
     }
@@ -190,17 +207,25 @@ int rt__json_compile(rt_decoder *d, const rt_col_spec *cols, eddy_err *err) {
         rt_jnode *p = &bd.nodes[bd.edges[i].parent];
         if (p->n_children == 0) p->first_child = i;
         p->n_children++;
-        d->edges[i] = bd.edges[i].e;
-        bd.edges[i].e.key = NULL;  /* ownership moved to d->edges */
+        edges[i] = bd.edges[i].e;
+        bd.edges[i].e.key = NULL;  /* ownership moved to edges */
     }
+    for (uint32_t i = 0; i < d->n_edges; i++) free((char *)d->edges[i].key);
+    free(d->edges);
+    free(d->nodes);
+    free(d->col_next);
+    d->edges = edges;
     d->n_edges = bd.n_edges;
     d->nodes = bd.nodes;
     d->n_nodes = bd.n_nodes;
+    d->col_next = col_next;
     bd.nodes = NULL;
+    col_next = NULL;
 out:
     for (uint32_t i = 0; i < bd.n_edges; i++) free((char *)bd.edges[i].e.key);
     free(bd.edges);
     free(bd.nodes);
+    free(col_next);
     return rc;
 }
 
@@ -240,6 +265,18 @@ static int skip_string_esc(jscan *s, int *esc) {
     const char *p = s->p + 1, *end = s->end;
     *esc = 0;
     for (;;) {
+#ifdef __SSE2__
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+            if (hit) {
+                p += __builtin_ctz(hit);
+                goto found;
+            }
+            p += 16;
+        }
+#endif
         while (end - p >= 8) {
             uint64_t w;
             memcpy(&w, p, 8);
@@ -251,6 +288,9 @@ static int skip_string_esc(jscan *s, int *esc) {
             p += 8;
         }
         while (p < end && *p != '"' && *p != '\\') p++;
+#ifdef __SSE2__
+    found:
+#endif
         if (p >= end) return -1;
         if (*p == '"') {
             s->p = p + 1;
@@ -467,6 +507,18 @@ static const rt_jedge *find_index(const rt_decoder *d, const rt_jnode *n, uint32
     return NULL;
 }
 
+/* Whether the key_len bytes at k (known to be in bounds) are edge e's key;
+ * short keys, the usual case, are one masked word compare. */
+static inline int key_matches(const rt_jedge *e, const char *k, const char *end) {
+    if (e->key_len <= 8 && end - k >= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        if (e->key_len < 8) w &= ((uint64_t)1 << (e->key_len * 8)) - 1;
+        return w == e->prefix;
+    }
+    return memcmp(k, e->key, e->key_len) == 0;
+}
+
 /* Walks a mapped object or array, descending into mapped children only. */
 static int scan_container(jscan *s, const rt_jnode *n) {
     int is_obj = *s->p == '{';
@@ -490,7 +542,7 @@ static int scan_container(jscan *s, const rt_jnode *n) {
             if (hint < n->n_children) {
                 const rt_jedge *h = first + hint;
                 if (h->plain && (size_t)(s->end - s->p) > (size_t)h->key_len + 1 && s->p[1 + h->key_len] == '"' &&
-                    memcmp(s->p + 1, h->key, h->key_len) == 0) {
+                    key_matches(h, s->p + 1, s->end)) {
                     e = h;
                     s->p += h->key_len + 2;
                 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "dtoa.h"
 #include "eddy_time.h"
 
 struct rt_encoder {
@@ -92,6 +93,46 @@ static void put_time(sbuf *out, int64_t ms) {
                 (int)(ms % 1000));
 }
 
+/* Formats straight into the buffer: timestamps are most of what q0-style
+ * queries write. */
+static void put_ts(sbuf *out, int64_t ms) {
+    if (sbuf_reserve(out, 40) != 0) return;
+    out->len += eddy_ts_format_sql(ms, out->data + out->len);
+}
+
+/* Nonzero when some byte of the 8 at p is a control character, '"' or '\\'. */
+static inline int word_needs_escape(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t ctl = (w - ones * 0x20) & ~w;                 /* bytes < 0x20 */
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t eq = ((q - ones) & ~q) | ((bs - ones) & ~bs); /* bytes equal to either */
+    return ((ctl | eq) & highs) != 0;
+}
+
+/* JSON string literal: strings that need no escapes (nearly all of them) are
+ * checked 8 bytes at a time and copied in one piece; others take the common
+ * byte-at-a-time escaper. */
+static void put_json_str(sbuf *out, const char *s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (word_needs_escape(s + i)) goto slow;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\') goto slow;
+    }
+    if (sbuf_reserve(out, n + 2) != 0) return;
+    out->data[out->len] = '"';
+    memcpy(out->data + out->len + 1, s, n);
+    out->data[out->len + 1 + n] = '"';
+    out->len += n + 2;
+    out->data[out->len] = '\0';
+    return;
+slow:
+    sbuf_json_str(out, s, n);
+}
+
 void rt_format_value(const rt_column *c, uint32_t r, sbuf *out) {
     eddy_value v;
     switch (c->type.id) {
@@ -104,11 +145,12 @@ void rt_format_value(const rt_column *c, uint32_t r, sbuf *out) {
     case EDDY_T_INTERVAL_YM: put_i64(out, c->v.i64[r]); return;
     case EDDY_T_DATE: put_date(out, c->v.i64[r]); return;
     case EDDY_T_TIME: put_time(out, c->v.i64[r]); return;
-    case EDDY_T_TIMESTAMP: {
-        char buf[40];
-        sbuf_append(out, buf, eddy_ts_format_sql(c->v.i64[r], buf));
+    case EDDY_T_TIMESTAMP: put_ts(out, c->v.i64[r]); return;
+    case EDDY_T_DOUBLE:
+        if (c->phys != RT_PHYS_F64) break;
+        if (sbuf_reserve(out, EDDY_DTOA_MAX) != 0) return;
+        out->len += eddy_dtoa(c->v.f64[r], out->data + out->len);
         return;
-    }
     case EDDY_T_BINARY:
     case EDDY_T_VARBINARY: {
         size_t need = eddy_b64_enc_len(c->v.str[r].n) + 1;
@@ -119,15 +161,14 @@ void rt_format_value(const rt_column *c, uint32_t r, sbuf *out) {
     }
     case EDDY_T_CHAR:
     case EDDY_T_VARCHAR: sbuf_append(out, c->v.str[r].p, c->v.str[r].n); return;
-    default:
-        /* DECIMAL and floating point share the common formatter. */
-        v.type = c->type.id;
+    default: break;
+    }
+    /* DECIMAL and REAL share the common formatter. */
+    v.type = c->type.id;
         v.is_null = 0;
         if (c->phys == RT_PHYS_F64) v.u.d = c->v.f64[r];
         else v.u.i = c->v.i64[r];
-        eddy_value_format(&v, c->type.scale, out);
-        return;
-    }
+    eddy_value_format(&v, c->type.scale, out);
 }
 
 static int needs_quotes(const rt_encoder *e, const char *p, size_t n) {
@@ -167,8 +208,7 @@ static void csv_field(const rt_encoder *e, const rt_column *c, uint32_t r, sbuf 
 int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
     if (e->fmt == RT_FMT_CSV) {
         if (e->with_rowtime) {
-            char buf[40];
-            sbuf_append(out, buf, eddy_ts_format_sql(b->rowtime[r], buf));
+            put_ts(out, b->rowtime[r]);
             if (e->n_cols) sbuf_puts(out, e->col_delim);
         }
         for (uint32_t c = 0; c < e->n_cols; c++) {
@@ -180,9 +220,8 @@ int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
     }
     sbuf_putc(out, '{');
     if (e->with_rowtime) {
-        char buf[40];
-        sbuf_puts(out, "\"ROWTIME\":\"");
-        sbuf_append(out, buf, eddy_ts_format_sql(b->rowtime[r], buf));
+        sbuf_append(out, "\"ROWTIME\":\"", 11);
+        put_ts(out, b->rowtime[r]);
         sbuf_putc(out, '"');
         if (e->n_cols) sbuf_putc(out, ',');
     }
@@ -196,7 +235,7 @@ int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
         }
         switch (col->type.id) {
         case EDDY_T_CHAR:
-        case EDDY_T_VARCHAR: sbuf_json_str(out, col->v.str[r].p, col->v.str[r].n); break;
+        case EDDY_T_VARCHAR: put_json_str(out, col->v.str[r].p, col->v.str[r].n); break;
         case EDDY_T_DATE:
         case EDDY_T_TIME:
         case EDDY_T_TIMESTAMP:

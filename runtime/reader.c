@@ -296,6 +296,26 @@ static int add_children(rt_reader *r, const shard_batch *b, eddy_err *err) {
     return unknown ? relist(r, err) : 0;
 }
 
+/* A shard whose fetch reached its tip but still brought records holds the
+ * time-ordered merge back until its next fetch. Waiting a poll interval for
+ * that fetch is right when every shard is idle, but it stalls the reader when
+ * other shards still have records to deliver, and in drain mode, where only
+ * an empty fetch at the tip ends the shard. Then read it again at once. */
+static int confirm_tip_now(const rt_reader *r, const rshard *sh, const shard_batch *b) {
+    if (b->n_records == 0 || b->end_of_shard)
+        return 0;
+    if (r->o.drain)
+        return 1;
+    for (size_t i = 0; i < r->n_shards; i++) {
+        const rshard *o = r->shards[i];
+        if (o == sh || o->state != SH_ACTIVE)
+            continue;
+        if (o->millis_behind > 0 || rt_merge_pending(r->m, o->lane) > 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int fetch_shard(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     int rc;
     if (!sh->h) {
@@ -345,7 +365,7 @@ static int fetch_shard(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     } else if (r->o.drain && b.n_records == 0 && at_tip) {
         rt_merge_finish(r->m, sh->lane);
     }
-    sh->next_fetch = at_tip ? now + r->o.poll_interval_ms : now;
+    sh->next_fetch = at_tip && !confirm_tip_now(r, sh, &b) ? now + r->o.poll_interval_ms : now;
     return 0;
 }
 

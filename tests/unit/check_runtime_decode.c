@@ -341,6 +341,70 @@ START_TEST(test_csv) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------- needed columns */
+
+START_TEST(test_needed_columns) {
+    rt_col_spec cols[] = {
+        {"A", T(EDDY_T_INTEGER, 0, 0), "$.a"},
+        {"NAME", T(EDDY_T_VARCHAR, 20, 0), "$.n"},
+        {"TS", T(EDDY_T_TIMESTAMP, 0, 0), "$.t"},
+        {"INNER", T(EDDY_T_BIGINT, 0, 0), "$.o.x"},
+        {"OUTER", T(EDDY_T_VARCHAR, 100, 0), "$.o"},
+    };
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 5, NULL);
+    const char *bad_ts = "{\"n\":\"x\",\"t\":\"not a time\",\"a\":7,\"o\":{\"x\":5,\"y\":[1,{\"z\":\"\\\"\"}]}}";
+    ck_assert_int_eq(dec(&f, bad_ts), EDDY_E_RUNTIME); /* every column decoded: TS rejects it */
+    ck_assert_str_eq(f.err_name, RT_ERR_NAME_COERCION);
+
+    /* Only A and INNER: TS is skipped, so its bad value no longer matters;
+     * OUTER's object is walked only for x. */
+    uint8_t need[5] = {1, 0, 0, 1, 0};
+    ck_assert_int_eq(rt_decoder_set_needed(f.d, need, &f.err), 0);
+    ck_assert_int_eq(dec(&f, bad_ts), 1);
+    ck_assert_int_eq(I(&f, 0, 0), 7);
+    ck_assert_int_eq(I(&f, 3, 0), 5);
+    ck_assert(rt_col_is_null(&f.b->cols[1], 0));
+    ck_assert(rt_col_is_null(&f.b->cols[2], 0));
+    ck_assert(rt_col_is_null(&f.b->cols[4], 0));
+    /* Skipped values are still checked: malformed JSON is rejected anywhere. */
+    ck_assert_int_eq(dec(&f, "{\"a\":1,\"n\":\"unterminated}"), EDDY_E_RUNTIME);
+    ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+    ck_assert_int_eq(dec(&f, "{\"a\":1,\"t\":[1,2}"), EDDY_E_RUNTIME);
+    ck_assert_int_eq(dec(&f, "{\"t\":tru,\"a\":1}"), EDDY_E_RUNTIME);
+
+    /* None needed: rows still come, all NULL, one per document. */
+    uint8_t none[5] = {0};
+    ck_assert_int_eq(rt_decoder_set_needed(f.d, none, &f.err), 0);
+    ck_assert_int_eq(dec(&f, "{\"a\":1} {\"a\":\"x\"}"), 2);
+    ck_assert(rt_col_is_null(&f.b->cols[0], 2));
+
+    /* NULL restores every column. */
+    ck_assert_int_eq(rt_decoder_set_needed(f.d, NULL, &f.err), 0);
+    ck_assert_int_eq(dec(&f, bad_ts), EDDY_E_RUNTIME);
+    ck_assert_int_eq(dec(&f, "{\"a\":2,\"n\":\"nm\",\"t\":\"2024-01-02 03:04:05\",\"o\":{\"x\":9}}"), 1);
+    S(&f, 1, 3, "nm");
+    ck_assert_int_eq(I(&f, 3, 3), 9);
+    S(&f, 4, 3, "{\"x\":9}");
+    ck_assert(!rt_col_is_null(&f.b->cols[2], 3));
+    fx_close(&f);
+
+    /* CSV: unneeded fields are not coerced. */
+    rt_col_spec csv[] = {
+        {"SYM", T(EDDY_T_VARCHAR, 4, 0), NULL},
+        {"QTY", T(EDDY_T_INTEGER, 0, 0), NULL},
+    };
+    fx_open(&f, RT_FMT_CSV, csv, 2, NULL);
+    ck_assert_int_eq(dec(&f, "AB,notanumber\n"), EDDY_E_RUNTIME);
+    uint8_t need_sym[2] = {1, 0};
+    ck_assert_int_eq(rt_decoder_set_needed(f.d, need_sym, &f.err), 0);
+    ck_assert_int_eq(dec(&f, "AB,notanumber\n"), 1);
+    S(&f, 0, 0, "AB");
+    ck_assert(rt_col_is_null(&f.b->cols[1], 0));
+    fx_close(&f);
+}
+END_TEST
+
 static Suite *suite_runtime_decode(void) {
     Suite *s = suite_create("runtime_decode");
     TCase *tc = tcase_create("core");
@@ -351,6 +415,7 @@ static Suite *suite_runtime_decode(void) {
     tcase_add_test(tc, test_json_bad_mappings);
     tcase_add_test(tc, test_json_batch_full);
     tcase_add_test(tc, test_csv);
+    tcase_add_test(tc, test_needed_columns);
     suite_add_tcase(s, tc);
     return s;
 }
