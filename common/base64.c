@@ -1,5 +1,12 @@
 /*
  * base64.c — encoder and strict decoder (see base64.h).
+ *
+ * The decoder takes both alphabets (standard "+/" and URL-safe "-_", even
+ * mixed), as many trailing '=' as are given, and no other padding or
+ * whitespace. It is on the request path of every PutRecord(s), so it works
+ * four characters at a time through one table and checks validity once at
+ * the end: invalid characters map to 0xff, whose high bit survives the OR of
+ * every looked-up value.
  */
 #include "base64.h"
 
@@ -7,58 +14,80 @@
 
 static const char enc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Character -> 6-bit value; 0xff = not base64. */
+static const uint8_t dec[256] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3e, 0xff, 0x3e, 0xff, 0x3f,
+    0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+    0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0xff, 0xff, 0xff, 0xff, 0x3f,
+    0xff, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+    0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
 size_t eddy_b64_encode(const void *in, size_t n, char *out) {
     const unsigned char *p = in;
-    size_t o = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
+    char *o = out;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3, o += 4) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        out[o++] = enc[v >> 18];
-        out[o++] = enc[(v >> 12) & 63];
-        out[o++] = enc[(v >> 6) & 63];
-        out[o++] = enc[v & 63];
+        o[0] = enc[v >> 18];
+        o[1] = enc[(v >> 12) & 63];
+        o[2] = enc[(v >> 6) & 63];
+        o[3] = enc[v & 63];
     }
     if (n - i == 1) {
         uint32_t v = (uint32_t)p[i] << 16;
-        out[o++] = enc[v >> 18];
-        out[o++] = enc[(v >> 12) & 63];
-        out[o++] = '=';
-        out[o++] = '=';
+        o[0] = enc[v >> 18];
+        o[1] = enc[(v >> 12) & 63];
+        o[2] = '=';
+        o[3] = '=';
+        o += 4;
     } else if (n - i == 2) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        out[o++] = enc[v >> 18];
-        out[o++] = enc[(v >> 12) & 63];
-        out[o++] = enc[(v >> 6) & 63];
-        out[o++] = '=';
+        o[0] = enc[v >> 18];
+        o[1] = enc[(v >> 12) & 63];
+        o[2] = enc[(v >> 6) & 63];
+        o[3] = '=';
+        o += 4;
     }
-    out[o] = '\0';
-    return o;
-}
-
-static int dval(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
+    *o = '\0';
+    return (size_t)(o - out);
 }
 
 size_t eddy_b64_decode(const char *in, size_t n, void *outv) {
-    unsigned char *out = outv;
-    while (n > 0 && in[n - 1] == '=') n--;
-    if (n % 4 == 1) return (size_t)-1;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = dval((unsigned char)in[i]);
-        if (v < 0) return (size_t)-1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
+    const unsigned char *s = (const unsigned char *)in;
+    unsigned char *o = outv, *start = outv;
+    while (n > 0 && s[n - 1] == '=') n--;
+    size_t rem = n % 4;
+    if (rem == 1) return (size_t)-1;
+    const unsigned char *end = s + (n - rem);
+    uint32_t bad = 0;
+    for (; s < end; s += 4, o += 3) {
+        uint32_t a = dec[s[0]], b = dec[s[1]], c = dec[s[2]], d = dec[s[3]];
+        bad |= a | b | c | d;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        o[0] = (unsigned char)(v >> 16);
+        o[1] = (unsigned char)(v >> 8);
+        o[2] = (unsigned char)v;
     }
-    return o;
+    if (rem) {
+        /* Leftover bits below the last whole byte are ignored, as before. */
+        uint32_t a = dec[s[0]], b = dec[s[1]], c = rem == 3 ? dec[s[2]] : 0;
+        bad |= a | b | c;
+        uint32_t v = a << 18 | b << 12 | c << 6;
+        *o++ = (unsigned char)(v >> 16);
+        if (rem == 3) *o++ = (unsigned char)(v >> 8);
+    }
+    if (bad & 0x80) return (size_t)-1;
+    return (size_t)(o - start);
 }

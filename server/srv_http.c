@@ -299,6 +299,21 @@ static void on_write_done(uv_write_t *req, int status) {
 int srv_conn__raw_write(srv_conn *c, const void *data, size_t len) {
     if (c->closing) return EDDY_E_IO;
     if (len == 0) return 0;
+    if (c->writes == 0) {
+        /* Nothing queued: the socket usually takes the whole reply now,
+         * which saves the copy, the request and a loop turn. Only what it
+         * does not take is queued, behind nothing, so order holds. */
+        uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (n >= 0) {
+            data = (const char *)data + n;
+            len -= (size_t)n;
+            if (len == 0) return 0;
+        } else if (n != UV_EAGAIN) {
+            srv_conn__close(c);
+            return EDDY_E_IO;
+        }
+    }
     wreq *w = malloc(sizeof *w + len);
     if (!w) {
         srv_conn__close(c);

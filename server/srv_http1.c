@@ -365,15 +365,35 @@ void srv_h1__shutdown(srv_conn *c) {
     h1_pump(h);
 }
 
-/* Status line and headers of a reply. */
+static void put_dec(sbuf *b, size_t v) {
+    char buf[24];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sbuf_append(b, buf + i, sizeof buf - i);
+}
+
+/* Status line and headers of a reply (appends, no printf: this runs once
+ * per request). */
 static void put_head(srv_response *r, int status, const srv_header *hd, size_t n) {
     if (r->conn->srv->shutting_down) r->close_after = 1;
-    sbuf_printf(&r->out, "HTTP/1.1 %d %s\r\n", status, srv__reason(status));
+    sbuf_reserve(&r->out, 256);
+    sbuf_append(&r->out, "HTTP/1.1 ", 9);
+    if (status < 0) sbuf_putc(&r->out, '-');
+    put_dec(&r->out, status < 0 ? (size_t)-(long)status : (size_t)status);
+    sbuf_putc(&r->out, ' ');
+    sbuf_puts(&r->out, srv__reason(status));
+    sbuf_append(&r->out, "\r\n", 2);
     for (size_t i = 0; i < n; i++) {
         if (!hd[i].name || !hd[i].value || srv__hop_header(hd[i].name)) continue;
         /* CR/LF in a header would let a value forge headers: drop it. */
         if (strpbrk(hd[i].name, "\r\n:") || strpbrk(hd[i].value, "\r\n")) continue;
-        sbuf_printf(&r->out, "%s: %s\r\n", hd[i].name, hd[i].value);
+        sbuf_puts(&r->out, hd[i].name);
+        sbuf_append(&r->out, ": ", 2);
+        sbuf_puts(&r->out, hd[i].value);
+        sbuf_append(&r->out, "\r\n", 2);
     }
     if (r->close_after) sbuf_puts(&r->out, "Connection: close\r\n");
     else if (r->h1_minor == 0) sbuf_puts(&r->out, "Connection: keep-alive\r\n");
@@ -393,7 +413,10 @@ static int h1_after_output(srv_response *r) {
 int srv_h1__reply(srv_response *r, int status, const srv_header *hd, size_t n,
                   const void *body, size_t len) {
     put_head(r, status, hd, n);
-    sbuf_printf(&r->out, "Content-Length: %zu\r\n\r\n", len);
+    if (!r->head_only) sbuf_reserve(&r->out, 40 + len);
+    sbuf_append(&r->out, "Content-Length: ", 16);
+    put_dec(&r->out, len);
+    sbuf_append(&r->out, "\r\n\r\n", 4);
     if (!r->head_only) sbuf_append(&r->out, body, len);
     r->proto_done = 1;
     return h1_after_output(r);

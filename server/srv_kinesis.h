@@ -14,6 +14,7 @@
 #ifndef EDDY_SRV_KINESIS_H
 #define EDDY_SRV_KINESIS_H
 
+#include <stdint.h>
 #include <uv.h>
 
 #include "eddy_err.h"
@@ -42,6 +43,11 @@ int srv_kinesis_new(uv_loop_t *loop, const srv_kinesis_opts *opts, srv_kinesis *
 
 /* The srv_handler_fn to install in srv_http_opts, with the srv_kinesis as ctx. */
 void srv_kinesis_handle(void *ctx, const srv_request *req, srv_response *r);
+
+/* Called on the loop thread after PutRecord(s) wrote records: the stream,
+ * how many records were accepted and their data bytes. For /metrics. */
+typedef void (*srv_kinesis_put_fn)(void *ctx, const char *stream, uint64_t records, uint64_t bytes);
+void srv_kinesis_on_put(srv_kinesis *k, srv_kinesis_put_fn fn, void *ctx);
 
 /* Ends every open SubscribeToShard stream cleanly (for shutdown, before
  * srv_http_shutdown). Handles close asynchronously; run the loop afterwards. */

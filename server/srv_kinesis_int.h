@@ -1,6 +1,6 @@
 /*
  * srv_kinesis_int.h — shared inside the Kinesis API files only
- * (srv_kinesis.c, srv_kinesis_streams.c, _records.c, _reshard.c, _fanout.c,
+ * (srv_kinesis.c, srv_kinesis_streams.c, _records.c, _reshard.c, _fanout.c, _fast.c,
  * srv_faults.c). The dispatcher in srv_kinesis.c parses and validates a
  * request into an srv_call; each operation function answers it exactly once
  * through srv_kx_ok / srv_kx_error (or, for SubscribeToShard, takes over the
@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+#include "sbuf.h"
 #include "srv_kinesis.h"
 #include "srv_sigv4.h"
 
@@ -37,7 +38,19 @@ struct srv_kinesis {
     srv_sub *subs;                /* open subscriptions (intrusive list) */
     srv_faults *faults;           /* owned list */
     char account_commitment[32];  /* DescribeAccountSettings echo */
+    srv_kinesis_put_fn on_put;    /* metrics hook, or NULL */
+    void *on_put_ctx;
 };
+
+/* One PutRecords entry as read from the request: strings borrowed from
+ * the parsed body (NUL-terminated), Data still base64. */
+typedef struct srv_kx_rec {
+    const char *data;
+    size_t data_len;
+    const char *pk;
+    size_t pk_len;
+    const char *ehk;              /* NULL when absent */
+} srv_kx_rec;
 
 /* One request being answered. */
 typedef struct srv_call {
@@ -47,7 +60,36 @@ typedef struct srv_call {
     int cbor;                     /* answer in CBOR (request was CBOR) */
     cJSON *in;                    /* parsed body (CBOR decoded to the same shape); owned */
     char request_id[40];
+    /* Set when srv_kx_fast_parse read the body: `in` then holds only the
+     * top-level scalars (string values borrowed from fast_text) and `recs`
+     * the PutRecords entries; "Records" is not in `in`. */
+    char *fast_text;              /* owned copy of the body */
+    srv_kx_rec *recs;             /* owned; NULL unless fast-parsed PutRecords */
+    size_t n_recs;
 } srv_call;
+
+/* ------------------------------------------------------------ fast path */
+
+/* Reads a JSON body of the plain shape the SDKs send for the data-plane
+ * operations, without building a cJSON tree per record: a top-level object
+ * whose members are escape-free strings or numbers, plus (when `records`)
+ * a "Records" array of 1..500 objects each holding string Data, a
+ * PartitionKey of 1..256 bytes and optionally ExplicitHashKey. Fills c->in,
+ * c->fast_text and c->recs. Returns 0, or -1 with c untouched when the body
+ * is anything else (malformed, escapes, duplicate or unknown members, nulls,
+ * nested values...): the caller then parses it with cJSON, whose path
+ * produces every error message. */
+int srv_kx_fast_parse(srv_call *c, const char *body, size_t len, int records);
+/* Drops what srv_kx_fast_parse filled (c->in included). */
+void srv_kx_fast_drop(srv_call *c);
+
+/* Appends an epoch-ms time as JSON seconds exactly as cJSON prints
+ * (double)ms / 1000. */
+void srv_kx_put_time(sbuf *b, int64_t ms);
+/* Appends an unsigned decimal. */
+void srv_kx_put_u64(sbuf *b, uint64_t v);
+/* Appends an integer exactly as cJSON prints (double)v. */
+void srv_kx_put_int(sbuf *b, int64_t v);
 
 /* ------------------------------------------------------------ validation */
 
@@ -96,6 +138,8 @@ void srv_kx_validation_message(const char *const *failures, size_t n, char *out,
 /* Answers 200 with `out` (transferred; NULL = empty body) in the request's
  * content type. */
 void srv_kx_ok(srv_call *c, cJSON *out);
+/* Answers 200 with a JSON body already built (JSON requests only). */
+void srv_kx_ok_json(srv_call *c, const char *json, size_t len);
 
 /* Answers an error: status 400 unless given, {"__type": type, "message": msg}. */
 void srv_kx_error(srv_call *c, int status, const char *type, const char *fmt, ...)

@@ -190,52 +190,18 @@ static void handle_metrics(srv_router *rt, srv_response *r, uint64_t t0) {
 
 /* ------------------------------------------------------------ Kinesis counters */
 
-/* Decoded size of base64 text (padding excluded). */
-static uint64_t b64_size(const char *s) {
-    size_t n = strlen(s);
-    size_t pad = n >= 2 && s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
-    return n / 4 * 3 - (n % 4 == 0 ? pad : 0);
-}
-
-/* Counts the operation and, for JSON puts, the records and decoded bytes per
- * stream (CBOR bodies are counted as requests only). */
+/* Requests are counted per operation here; records and bytes put are
+ * reported by the Kinesis handler itself (on_put), which already holds them. */
 static void count_kinesis(srv_router *rt, const srv_request *req) {
     const char *target = srv_request_header(req, "x-amz-target");
     if (!target) return;
     const char *dot = strrchr(target, '.');
-    const char *op = dot ? dot + 1 : target;
-    srv_metrics_kinesis_op(rt->metrics, op);
-    int put = !strcmp(op, "PutRecords"), put1 = !strcmp(op, "PutRecord");
-    if (!put && !put1) return;
-    const char *ct = srv_request_header(req, "content-type");
-    if (ct && strstr(ct, "cbor")) return;
-    cJSON *j = cJSON_ParseWithLength(req->body, req->body_len);
-    if (!j) return;
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "StreamName");
-    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(j, "StreamARN");
-    const char *sn = cJSON_IsString(name) ? name->valuestring : NULL;
-    if (!sn && cJSON_IsString(arn)) {
-        const char *slash = strrchr(arn->valuestring, '/');
-        sn = slash ? slash + 1 : NULL;
-    }
-    if (sn) {
-        uint64_t recs = 0, bytes = 0;
-        const cJSON *list = put ? cJSON_GetObjectItemCaseSensitive(j, "Records") : j;
-        const cJSON *it;
-        if (put && cJSON_IsArray(list)) {
-            cJSON_ArrayForEach(it, list) {
-                const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "Data");
-                recs++;
-                if (cJSON_IsString(d)) bytes += b64_size(d->valuestring);
-            }
-        } else if (put1) {
-            const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "Data");
-            recs = 1;
-            if (cJSON_IsString(d)) bytes = b64_size(d->valuestring);
-        }
-        srv_metrics_stream_in(rt->metrics, sn, recs, bytes);
-    }
-    cJSON_Delete(j);
+    srv_metrics_kinesis_op(rt->metrics, dot ? dot + 1 : target);
+}
+
+static void on_kinesis_put(void *ctx, const char *stream, uint64_t records, uint64_t bytes) {
+    srv_router *rt = ctx;
+    srv_metrics_stream_in(rt->metrics, stream, records, bytes);
 }
 
 /* ------------------------------------------------------------ routing */
@@ -318,6 +284,7 @@ int srv_router_new(uv_loop_t *loop, srv_kinesis *k, store *st, const char *data_
     if (!rt) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     rt->loop = loop;
     rt->kinesis = k;
+    srv_kinesis_on_put(k, on_kinesis_put, rt);
     rt->st = st;
     pthread_mutex_init(&rt->session_mu, NULL);
     pthread_mutex_init(&rt->save_mu, NULL);

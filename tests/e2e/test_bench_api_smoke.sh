@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_bench_api_smoke.sh — keeps the Kinesis API benchmark from rotting: runs
-# build/bench/bench_api with a tiny load (BENCH_RECORDS=5000, one run, no
+# build/bench/bench_api with a tiny load (BENCH_RECORDS=50000, one run, no
 # kinesalite) against the built eddy, and checks that it exits 0, prints
 # every summary line with non-zero rates, and leaves no server behind.
 # Env: EDDY_BIN, EDDY_BINARY_DIR (bench_api is EDDY_BINARY_DIR/bench/bench_api).
@@ -17,7 +17,7 @@ trap 'rm -rf "$TMP"' EXIT
 TAG="bench-api-smoke-$$-$RANDOM"
 
 rc=0
-BENCH_SMOKE_TAG=$TAG BENCH_RECORDS=5000 BENCH_RUNS=1 BENCH_NO_PEERS=1 EDDY_BIN="$EDDY_BIN" \
+BENCH_SMOKE_TAG=$TAG BENCH_RECORDS=50000 BENCH_RUNS=1 BENCH_NO_PEERS=1 EDDY_BIN="$EDDY_BIN" \
     timeout 120 "$BENCH" >"$TMP/out" 2>"$TMP/err" || rc=$?
 
 FAILS=0
@@ -42,13 +42,13 @@ LAT="p50 ${NUM}(us|ms|s) p99 ${NUM}(us|ms|s) p99\.9 ${NUM}(us|ms|s) max ${NUM}(u
 want "^api put_records +latency +eddy $LAT\$"
 want "^api put_record +latency +eddy $LAT\$"
 want "^api put_record +open-loop +eddy $LAT at $NUM req/s open loop"
-want "^api put_record +open-loop-hist +eddy p10 .* max .* \(500 requests\)\$"
+want "^api put_record +open-loop-hist +eddy p10 .* max .* \([0-9]+ requests\)\$"
 
 # A rate of zero means a phase measured nothing.
 if grep -E '^api .* eddy +0(\.0+)?( |$)' "$TMP/out"; then fail "a figure is zero"; fi
 # Phase A wrote 5000 records and phase B 500; phase C must have read them
 # all back, which bench_api checks itself (it exits 1 on a mismatch).
-grep -q "A: 5000 records" "$TMP/out" || fail "phase A did not use BENCH_RECORDS"
+grep -q "A: 50000 records" "$TMP/out" || fail "phase A did not use BENCH_RECORDS"
 
 # No server left running: bench_api stops every process it starts.
 sleep 0.2

@@ -125,6 +125,89 @@ START_TEST(test_base64) {
 }
 END_TEST
 
+/* The decoder's semantics as first written (one character at a time): the
+ * fast table decoder must agree with it on every input, valid or not. */
+static size_t ref_b64_decode(const char *in, size_t n, unsigned char *out) {
+    while (n > 0 && in[n - 1] == '=') n--;
+    if (n % 4 == 1) return (size_t)-1;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+' || c == '-' ? 62
+                : c == '/' || c == '_' ? 63
+                                       : -1;
+        if (v < 0) return (size_t)-1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return o;
+}
+
+START_TEST(test_base64_rules) {
+    unsigned char dec[64];
+    /* Both alphabets, mixed; any number of trailing '='. */
+    ck_assert_uint_eq(eddy_b64_decode("-_+/", 4, dec), 3);
+    ck_assert_int_eq(dec[0], 0xfb);
+    ck_assert_int_eq(dec[1], 0xff);
+    ck_assert_int_eq(dec[2], 0xbf);
+    ck_assert_uint_eq(eddy_b64_decode("aA", 2, dec), 1);
+    ck_assert_uint_eq(eddy_b64_decode("aA=====", 7, dec), 1);
+    ck_assert_uint_eq(eddy_b64_decode("aGk=", 4, dec), 2);
+    ck_assert_uint_eq(eddy_b64_decode("", 0, dec), 0);
+    ck_assert_uint_eq(eddy_b64_decode("====", 4, dec), 0);
+    /* One leftover character, inner '=', whitespace, NUL, high bytes. */
+    ck_assert_uint_eq(eddy_b64_decode("aGkhY", 5, dec), (size_t)-1);
+    ck_assert_uint_eq(eddy_b64_decode("aG=h", 4, dec), (size_t)-1);
+    ck_assert_uint_eq(eddy_b64_decode("aGk h", 5, dec), (size_t)-1);
+    ck_assert_uint_eq(eddy_b64_decode("aG\0h", 4, dec), (size_t)-1);
+    ck_assert_uint_eq(eddy_b64_decode("aGk\xc3", 4, dec), (size_t)-1);
+    /* An invalid character in the last partial group, and in a whole group
+     * far from the end. */
+    ck_assert_uint_eq(eddy_b64_decode("aGkhY!", 6, dec), (size_t)-1);
+    ck_assert_uint_eq(eddy_b64_decode("a.khaGkhaGkh", 12, dec), (size_t)-1);
+}
+END_TEST
+
+START_TEST(test_base64_matches_reference) {
+    /* Random round trips, then random texts over an alphabet mixing valid
+     * characters with '=' and junk, against the reference decoder. */
+    uint32_t x = 12345;
+    unsigned char raw[300], dec[420], ref[420];
+    char txt[420];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t n = (size_t)(iter % 300);
+        for (size_t i = 0; i < n; i++) raw[i] = (unsigned char)((x = x * 1103515245u + 12345u) >> 16);
+        size_t tl = eddy_b64_encode(raw, n, txt);
+        ck_assert_uint_eq(tl, eddy_b64_enc_len(n));
+        ck_assert_uint_eq(strlen(txt), tl);
+        ck_assert_uint_eq(eddy_b64_decode(txt, tl, dec), n);
+        ck_assert(memcmp(dec, raw, n) == 0);
+    }
+    static const char pool[] = "AZaz09+/-_=!. \x80";
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = (size_t)(iter % 23);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            /* Mostly valid characters, so that many texts decode. */
+            txt[i] = (x >> 20) % 8 ? "QWxhZGRpbjpvcGVuIHNlc2FtZQ"[(x >> 8) % 26]
+                                   : pool[(x >> 8) % (sizeof pool - 1)];
+        }
+        size_t a = eddy_b64_decode(txt, n, dec), b = ref_b64_decode(txt, n, ref);
+        ck_assert_uint_eq(a, b);
+        if (b != (size_t)-1) ck_assert(memcmp(dec, ref, b) == 0);
+    }
+}
+END_TEST
+
 static Suite *suite_common(void) {
     Suite *s = suite_create("common");
     TCase *tc = tcase_create("core");
@@ -136,6 +219,8 @@ static Suite *suite_common(void) {
     tcase_add_test(tc, test_u128);
     tcase_add_test(tc, test_time);
     tcase_add_test(tc, test_base64);
+    tcase_add_test(tc, test_base64_rules);
+    tcase_add_test(tc, test_base64_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }
