@@ -611,7 +611,11 @@ static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     if (app->o.idle_timeout_ms > 0) ro.idle_timeout_ms = app->o.idle_timeout_ms;
     ro.drain = app->o.drain;
     s->wm = INT64_MIN;
-    return rt_reader_open(&ro, app->src, cs->stream, &s->reader, err);
+    int rc2 = rt_reader_open(&ro, app->src, cs->stream, &s->reader, err);
+    /* LATEST means the records that arrive once the application exists,
+     * not once it first polls. */
+    if (rc2 == 0 && ro.start == RT_START_LATEST) rc2 = rt_reader_start(s->reader, err);
+    return rc2;
 }
 
 static int wants_print(const rt_app *app, const hub *h) {

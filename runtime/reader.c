@@ -580,6 +580,12 @@ int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, e
     return 0;
 }
 
+int rt_reader_start(rt_reader *r, eddy_err *err) {
+    if (r->started)
+        return 0;
+    return start(r, shard_source_now(r->src), err);
+}
+
 int rt_reader_positions_set(rt_reader *r, const rt_shard_pos *pos, size_t n, eddy_err *err) {
     if (r->started)
         return eddy_err_set(err, EDDY_E_INUSE, "reader positions can only be set before reading");

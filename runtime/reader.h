@@ -93,6 +93,12 @@ typedef struct rt_reader_out {
     int64_t millis_behind_latest;  /* the largest over shards at their last fetch */
 } rt_reader_out;
 
+/* Fixes every shard's starting position now instead of at the first poll,
+ * so that LATEST means "records that arrive after this call". Positions
+ * cannot be set (rt_reader_positions_set) afterwards. Returns 0 or an error
+ * of the source. */
+int rt_reader_start(rt_reader *r, eddy_err *err);
+
 /* Fetches what is due from the shards and returns up to `max` merged records
  * (0 = 1024) with the current watermark. It never sleeps: with nothing due it
  * returns no records, and the caller waits with rt_reader_wait. Fetch errors
