@@ -48,6 +48,8 @@ int eddy_kda_parse_type(const char *s, eddy_type *out) {
         out->precision = 18;
         out->scale = 0;
     }
+    /* DECIMAL is a scaled 64-bit integer: 18 digits at most, as in SQL DDL. */
+    if (id == EDDY_T_DECIMAL && out->precision > 18) return -1;
     return 0;
 }
 

@@ -145,17 +145,18 @@ typedef struct query_ctx {
     int64_t limit;       /* -1 = none */
     int64_t seen;
     sbuf *vals;          /* one buffer per column */
+    const char **ptrs;   /* one value pointer per column */
     uint32_t n_cols;
 } query_ctx;
 
 static int query_rows(void *ctx, const rt_batch *b) {
     query_ctx *q = ctx;
     uint32_t live = rt_batch_live(b);
-    const char *ptrs[256];
+    const char **ptrs = q->ptrs;
     for (uint32_t i = 0; i < live; i++) {
         if (q->limit >= 0 && q->seen >= q->limit) return 1;
         uint32_t r = rt_batch_row(b, i);
-        for (uint32_t c = 0; c < q->n_cols && c < 256; c++) {
+        for (uint32_t c = 0; c < q->n_cols; c++) {
             sbuf_clear(&q->vals[c]);
             if (rt_col_is_null(&b->cols[c], r)) {
                 ptrs[c] = NULL;
@@ -200,9 +201,12 @@ static int run_query(eddy_session *s, const ast_stmt *st, const char *sql, size_
         cb->on_notice(cb->ctx, s->o.from_beginning ? "reading inputs from the beginning (TRIM_HORIZON)"
                                                    : "reading inputs from now on (LATEST); rows appear as records arrive");
     const plan_schema *os = &r.root->out;
-    query_ctx q = {cb, limit_of(st), 0, NULL, os->n_cols};
+    query_ctx q = {cb, limit_of(st), 0, NULL, NULL, os->n_cols};
     q.vals = calloc(os->n_cols ? os->n_cols : 1, sizeof(sbuf));
-    if (!q.vals) {
+    q.ptrs = calloc(os->n_cols ? os->n_cols : 1, sizeof(char *));
+    if (!q.vals || !q.ptrs) {
+        free(q.vals);
+        free(q.ptrs);
         eddy_app_free(spec);
         return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     }
@@ -227,6 +231,7 @@ static int run_query(eddy_session *s, const ast_stmt *st, const char *sql, size_
     ao.print = none;   /* print nothing: rows go to the callback */
     ao.n_print = 0;
     ao.idle_timeout_ms = s->o.idle_timeout_ms;
+    ao.no_sinks = 1;
     FILE *devnull = fopen("/dev/null", "w");
     ao.err_out = devnull;
     rt_app *app = NULL;
@@ -237,6 +242,7 @@ static int run_query(eddy_session *s, const ast_stmt *st, const char *sql, size_
     if (devnull) fclose(devnull);
     for (uint32_t c = 0; c < os->n_cols; c++) sbuf_free(&q.vals[c]);
     free(q.vals);
+    free(q.ptrs);
     eddy_app_free(spec);
     return rc;
 }

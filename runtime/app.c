@@ -70,6 +70,7 @@ struct pump_run {
     int finished;
     rt_query_rows_fn qfn;        /* queries: where output rows go (to is NULL) */
     void *qctx;
+    uint32_t feed_side;          /* its input of the target's merge, if any */
 };
 
 struct hub {
@@ -79,6 +80,13 @@ struct hub {
     sub *subs;                   /* pump tree leaves reading this stream */
     uint32_t n_subs;
     uint32_t n_feeders, n_fed_done; /* pumps writing into it */
+    /* With several feeders, their rows meet in a UNION ALL that releases
+     * them in ROWTIME order once every feeder's watermark has passed: a
+     * window downstream must not see one feeder's rows run ahead of
+     * another's. NULL with one feeder. */
+    rt_op *merge;
+    plan_node *merge_node;
+    struct rt_app *app;
     int64_t wm;
     /* Output to the store: encoded rows wait in one buffer, at most a
      * PutRecords' worth (500 records, 5 MiB). */
@@ -126,6 +134,8 @@ struct rt_app {
     int failed;
     eddy_err first_err;
     volatile int query_stop;     /* a query asked to stop */
+    rt_batch *err_spare;         /* the other error batch (see err_flush) */
+    volatile sig_atomic_t *stop; /* the run's stop flag, for retry loops */
     hub *last_printed;           /* table output: the stream printed last */
     pump_run **queries;
     size_t n_queries;
@@ -154,11 +164,20 @@ static int hub_finish(rt_app *app, hub *h, eddy_err *err);
 
 /* ---------------------------------------------------------------- errors */
 
+/* Pushes the collected error rows into error_stream. A pump reading
+ * error_stream may raise errors of its own while the rows are being pushed:
+ * they go to the other batch, which the loop pushes next. */
 static int err_flush(rt_app *app, eddy_err *err) {
-    if (!app->err_batch || app->err_batch->n_rows == 0) return 0;
-    int rc = hub_push(app, app->errors, app->err_batch, err);
-    rt_batch_reset(app->err_batch);
-    return rc;
+    for (int round = 0; app->err_batch && app->err_batch->n_rows > 0; round++) {
+        if (round > 64) return eddy_err_set(err, EDDY_E_INTERNAL, "error_stream feeds back on itself");
+        rt_batch *b = app->err_batch;
+        app->err_batch = app->err_spare;
+        app->err_spare = b;
+        int rc = hub_push(app, app->errors, b, err);
+        rt_batch_reset(b);
+        if (rc != 0) return rc;
+    }
+    return 0;
 }
 
 static void report_error(rt_app *app, const char *name, const char *msg, int64_t rowtime,
@@ -177,6 +196,7 @@ static void report_error(rt_app *app, const char *name, const char *msg, int64_t
 static void op_row_error(void *ctx, const rt_batch *b, uint32_t r, const char *name, const char *msg,
                          const char *pump) {
     rt_app *app = ctx;
+    if (name && !strcmp(name, "LATE_ROW")) app->stats.late_rows++;
     sbuf s;
     sbuf_init(&s);
     sbuf_putc(&s, '[');
@@ -229,12 +249,18 @@ static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
             if (res[i].code == 0) continue;
             if (res[i].code != EDDY_E_THROTTLED) {
                 eddy_log(EDDY_LOG_ERROR, "output %s: record dropped: %s", h->sink_stream, res[i].message);
+                report_error(app, "OUTPUT_ERROR", res[i].message, 0, h->pending[i].data, h->pending[i].data_len,
+                             NULL);
                 continue;
             }
             h->pending[keep++] = h->pending[i];
         }
         h->n_pending = keep;
         if (keep == 0) break;
+        if (app->stop && *app->stop) {
+            eddy_log(EDDY_LOG_WARN, "output %s: stopping with %zu throttled records not written", h->sink_stream, keep);
+            break;
+        }
         usleep(attempt < 10 ? 20000 : 200000);
     }
     free(res);
@@ -328,12 +354,51 @@ static void print_rows(rt_app *app, hub *h, const rt_batch *b) {
 
 /* ---------------------------------------------------------------- hubs and pumps */
 
+/* A pump's rows for its target: straight into the hub, or into the hub's
+ * merge when other pumps feed it too. */
+static int feed_push(pump_run *p, const rt_batch *b, eddy_err *err) {
+    if (p->to->merge) return rt_op_push_side(p->to->merge, p->feed_side, b, err);
+    return hub_push(p->app, p->to, b, err);
+}
+
+/* Nonzero when `b` already is what the row-by-row mapping below would build:
+ * same columns in the same order with the same types, no string longer than
+ * its target VARCHAR/CHAR, no NULL in a NOT NULL column. Such a batch goes to
+ * the target hub as it is, without a copy (q0: SELECT STREAM * into a stream
+ * of the same shape). */
+static int pump_passes_through(const pump_run *p, const rt_batch *b) {
+    const uint32_t *map = p->root->u.pump.target_cols;
+    const hub *to = p->to;
+    if (b->n_cols != to->n_cols) return 0;
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t c = 0; c < b->n_cols; c++) {
+        if (map && map[c] != c) return 0;
+        const rt_column *col = &b->cols[c];
+        eddy_type from = col->type, tt = to->types[c];
+        if (from.id != tt.id || (from.id == EDDY_T_DECIMAL && from.scale != tt.scale)) return 0;
+        int check_len = (tt.id == EDDY_T_VARCHAR || tt.id == EDDY_T_CHAR) && tt.precision > 0 &&
+                        !(from.precision > 0 && from.precision <= tt.precision);
+        int check_null = !to->cs->cols[c].nullable;
+        if (!check_len && !check_null) continue;
+        for (uint32_t i = 0; i < live; i++) {
+            uint32_t r = rt_batch_row(b, i);
+            if (rt_col_is_null(col, r)) {
+                if (check_null) return 0;
+                continue;
+            }
+            if (check_len && col->v.str[r].n > (uint32_t)tt.precision) return 0;
+        }
+    }
+    return 1;
+}
+
 static int pump_sink(void *ctx, const rt_batch *b, eddy_err *err) {
     pump_run *p = ctx;
     if (p->qfn) {
         if (rt_batch_live(b) && p->qfn(p->qctx, b) != 0) p->app->query_stop = 1;
         return 0;
     }
+    if (pump_passes_through(p, b)) return feed_push(p, b, err);
     const uint32_t *map = p->root->u.pump.target_cols;
     hub *to = p->to;
     rt_batch_reset(p->out);
@@ -341,7 +406,7 @@ static int pump_sink(void *ctx, const rt_batch *b, eddy_err *err) {
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         if (rt_batch_room(p->out) == 0) {
-            int rc = hub_push(p->app, to, p->out, err);
+            int rc = feed_push(p, p->out, err);
             if (rc != 0) return rc;
             rt_batch_reset(p->out);
         }
@@ -387,12 +452,13 @@ static int pump_sink(void *ctx, const rt_batch *b, eddy_err *err) {
         if (ok) rt_batch_commit_row(p->out);
     }
     if (p->out->n_rows == 0) return 0;
-    return hub_push(p->app, to, p->out, err);
+    return feed_push(p, p->out, err);
 }
 
 static int pump_wm(void *ctx, int64_t wm, eddy_err *err) {
     pump_run *p = ctx;
     if (!p->to) return 0;
+    if (p->to->merge) return rt_op_watermark_side(p->to->merge, p->feed_side, wm, err);
     return hub_watermark(p->app, p->to, wm, err);
 }
 
@@ -401,6 +467,7 @@ static int pump_finish(pump_run *p, eddy_err *err) {
     if (p->finished) return 0;
     p->finished = 1;
     if (!p->to) return 0;
+    if (p->to->merge) return rt_op_finish_side(p->to->merge, p->feed_side, err);
     p->to->n_fed_done++;
     if (p->to->n_fed_done >= p->to->n_feeders) return hub_finish(p->app, p->to, err);
     return 0;
@@ -464,6 +531,21 @@ static int hub_finish(rt_app *app, hub *h, eddy_err *err) {
 }
 
 /* ---------------------------------------------------------------- building */
+
+static int merge_push(void *ctx, const rt_batch *b, eddy_err *err) {
+    hub *h = ctx;
+    return hub_push(h->app, h, b, err);
+}
+
+static int merge_wm(void *ctx, int64_t wm, eddy_err *err) {
+    hub *h = ctx;
+    return hub_watermark(h->app, h, wm, err);
+}
+
+static int merge_finish(void *ctx, eddy_err *err) {
+    hub *h = ctx;
+    return hub_finish(h->app, h, err);
+}
 
 static int add_op(rt_app *app, rt_op *op, eddy_err *err) {
     if (app->n_ops == app->cap_ops) {
@@ -627,6 +709,43 @@ static int wants_print(const rt_app *app, const hub *h) {
     return h->cs->kind == CAT_STREAM && h->n_subs == 0 && !h->cs->sink.stream && !h->cs->source.stream;
 }
 
+/* Streams written by several pumps get a UNION ALL in front (see hub.merge). */
+static int build_merges(rt_app *app, eddy_err *err) {
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        hub *h = &app->hubs[i];
+        h->app = app;
+        if (h->n_feeders < 2) continue;
+        plan_node *n = arena_calloc(&app->mem, sizeof *n);
+        plan_col *cols = arena_calloc(&app->mem, sizeof *cols * (h->n_cols ? h->n_cols : 1));
+        eddy_type *in = arena_alloc(&app->mem, sizeof *in * h->n_cols * h->n_feeders + sizeof *in);
+        if (!n || !cols || !in) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        for (uint32_t c = 0; c < h->n_cols; c++) cols[c] = h->cs->cols[c];
+        for (uint32_t f = 0; f < h->n_feeders; f++) memcpy(in + f * h->n_cols, h->types, sizeof *in * h->n_cols);
+        n->kind = PLAN_UNION;
+        n->n_inputs = h->n_feeders;
+        n->out.cols = cols;
+        n->out.n_cols = h->n_cols;
+        n->out.rowtime = PLAN_RT_INPUT;
+        n->out.ordered = 1;
+        n->off = h->cs->off;
+        n->len = h->cs->len;
+        rt_op *op;
+        int rc = rt_op_new(n, in, h->n_cols * h->n_feeders, &app->env, &app->esink, NULL, &app->mem, &op, err);
+        if (rc == 0) rc = add_op(app, op, err);
+        if (rc != 0) return rc;
+        op->sink = merge_push;
+        op->sink_wm = merge_wm;
+        op->sink_finish = merge_finish;
+        op->sink_ctx = h;
+        h->merge = op;
+        h->merge_node = n;
+        uint32_t side = 0;
+        for (size_t p = 0; p < app->n_pumps; p++)
+            if (app->pumps[p].to == h) app->pumps[p].feed_side = side++;
+    }
+    return 0;
+}
+
 int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps, size_t n_pumps,
                rt_app **out, eddy_err *err) {
     rt_app *app = calloc(1, sizeof *app);
@@ -663,11 +782,13 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         app->n_pumps = i + 1;
         if (rc != 0) goto fail;
     }
+    rc = build_merges(app, err);
+    if (rc != 0) goto fail;
     const char **names = arena_alloc(&app->mem, sizeof(char *) * 64);
     if (!names) goto nomem;
     for (size_t i = 0; i < app->n_hubs; i++) {
         hub *h = &app->hubs[i];
-        if (h->cs->sink.stream) {
+        if (h->cs->sink.stream && !app->o.no_sinks) {
             const char **nm = arena_alloc(&app->mem, sizeof(char *) * (h->n_cols ? h->n_cols : 1));
             if (!nm) goto nomem;
             for (uint32_t c = 0; c < h->n_cols; c++) nm[c] = h->cs->cols[c].name;
@@ -697,6 +818,8 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         eddy_type et[RT_ERROR_STREAM_COLS];
         rt_error_stream_types(et);
         app->err_batch = rt_batch_new(et, RT_ERROR_STREAM_COLS, err);
+        if (app->err_batch) app->err_spare = rt_batch_new(et, RT_ERROR_STREAM_COLS, err);
+        if (app->err_batch && !app->err_spare) goto fail_code;
         if (!app->err_batch) goto fail_code;
     }
     size_t n_src = 0;
@@ -970,6 +1093,7 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
 
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     uint64_t last_progress = 0;
+    app->stop = stop;
     if (!app->needed_set) {
         int rc = set_needed_columns(app, err);
         if (rc != 0) return rc;
@@ -1028,12 +1152,26 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
             if (rc != 0) return rc;
         }
     }
+    /* error_stream last: closing windows may still report rows to it, and
+     * pumps reading it must close their windows too. */
+    if (app->errors) {
+        int rc = err_flush(app, err);
+        if (rc == 0) rc = hub_finish(app, app->errors, err);
+        if (rc == 0) rc = err_flush(app, err);
+        if (rc != 0) return rc;
+    }
     int rc = flush_outputs(app, err);
     progress(app, 1);
     return rc;
 }
 
-void rt_app_get_stats(const rt_app *app, rt_app_stats *out) { *out = app->stats; }
+void rt_app_get_stats(const rt_app *app, rt_app_stats *out) {
+    *out = app->stats;
+    /* Read while the application runs on another thread: a snapshot for
+     * monitoring, not an exact figure. */
+    out->state_bytes = 0;
+    for (size_t i = 0; i < app->n_ops; i++) out->state_bytes += app->ops[i]->state_bytes;
+}
 
 void rt_app_free(rt_app *app) {
     if (!app) return;
@@ -1059,6 +1197,7 @@ void rt_app_free(rt_app *app) {
         sbuf_free(&h->pbuf);
     }
     rt_batch_release(app->err_batch);
+    rt_batch_release(app->err_spare);
     shard_source_free(app->src);
     free(app->sources);
     free(app->pumps);

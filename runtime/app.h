@@ -40,6 +40,8 @@ typedef struct rt_app_opts {
     int64_t idle_timeout_ms;      /* reader idle timeout; 0 = default */
     int poll_interval_ms;         /* classic reader poll interval; 0 = default 200 */
     int progress;                 /* print a progress line on stderr while catching up */
+    int no_sinks;                 /* do not write output streams (push queries: the
+                                     hosted application writes them, once) */
 } rt_app_opts;
 
 void rt_app_opts_init(rt_app_opts *o);
@@ -73,6 +75,8 @@ typedef struct rt_app_stats {
     uint64_t rows_out;            /* rows written to output streams or printed */
     uint64_t errors;              /* rows sent to error_stream */
     int64_t millis_behind_latest; /* the largest over inputs */
+    uint64_t late_rows;           /* rows dropped as late (LATE_ROW in error_stream) */
+    uint64_t state_bytes;         /* memory held by open windows (tumbling and sliding) */
 } rt_app_stats;
 
 void rt_app_get_stats(const rt_app *app, rt_app_stats *out);

@@ -70,6 +70,8 @@ struct rt_op {
     const char *pump;          /* pump name for error_stream, or NULL */
     rt_expr_env env;
     void *state;               /* operator-specific */
+    size_t state_bytes;        /* read-only: memory of open windows, kept by
+                                  windowed operators for /metrics (0 else) */
     /* Multi-input operators only (n_sides > 1; 0 otherwise): each input's
      * watermark and whether it has finished. in_types then holds the
      * inputs' columns one after the other (left then right for joins). */

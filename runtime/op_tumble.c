@@ -226,6 +226,12 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     return 0;
 }
 
+/* Memory of the open window, for /metrics. */
+static void tumble_account(rt_op *op) {
+    tumble_state *st = op->state;
+    op->state_bytes = rt_keymap_bytes(&st->map);
+}
+
 static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     tumble_state *st = op->state;
     if (st->open && st->width > 0 && wm >= st->cur + st->width) return emit_window(op, err);
@@ -250,7 +256,13 @@ static void tumble_end(rt_op *op) {
     free(st->bad);
 }
 
-static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push, tumble_watermark, tumble_finish, tumble_end, NULL};
+static int tumble_push_accounted(rt_op *op, const rt_batch *b, eddy_err *err) {
+    int rc = tumble_push(op, b, err);
+    tumble_account(op);
+    return rc;
+}
+
+static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push_accounted, tumble_watermark, tumble_finish, tumble_end, NULL};
 
 int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

@@ -39,6 +39,7 @@ struct srv_apps {
     hosted **items;
     size_t n, cap;
     hosted *session;        /* also in items while running */
+    char *session_sig;      /* what the running session app computes (see shape_sig) */
 };
 
 int srv_apps_new(store *st, srv_apps **out, eddy_err *err) {
@@ -195,19 +196,70 @@ static void remove_item(srv_apps *a, hosted *h) {
     }
 }
 
+/* What an application computes, as text: its pumps' statements and every
+ * stream's source and sink binding. Statements that change none of these
+ * (a new unbound stream, a function, a dropped unused stream) leave the
+ * running application alone, so it neither re-reads its inputs nor loses
+ * its open windows. Returns a malloc'd string or NULL. */
+static char *shape_sig(const eddy_app_spec *spec) {
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0;; i++) {
+        const cat_pump *p = catalog_pump_at(spec->cat, i);
+        if (!p) break;
+        sbuf_printf(&b, "pump %s\n%s\n", p->name, p->sql ? p->sql : "");
+    }
+    for (size_t i = 0;; i++) {
+        const cat_stream *cs = catalog_stream_at(spec->cat, i);
+        if (!cs) break;
+        if (!cs->source.stream && !cs->sink.stream) continue;
+        sbuf_printf(&b, "stream %s source=%s/%d/%d/%d/%lld sink=%s/%d cols=%u\n", cs->name,
+                    cs->source.stream ? cs->source.stream : "", (int)cs->source.format, (int)cs->source.reader,
+                    (int)cs->source.start, (long long)cs->source.start_ms, cs->sink.stream ? cs->sink.stream : "",
+                    (int)cs->sink.format, cs->n_cols);
+        for (uint32_t c = 0; c < cs->n_cols; c++) {
+            char t[48];
+            eddy_type_format(cs->cols[c].type, t, sizeof t);
+            sbuf_printf(&b, " %s %s %s\n", cs->cols[c].name, t, cs->source.paths ? cs->source.paths[c] : "");
+        }
+    }
+    if (b.failed) {
+        sbuf_free(&b);
+        return NULL;
+    }
+    return sbuf_detach(&b, NULL);
+}
+
 int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
+    /* Compile once to see whether there is anything to run, and whether it
+     * differs from what runs now. */
+    eddy_app_spec *probe = NULL;
+    int rc = script && *script ? eddy_app_compile(script, strlen(script), "sql", &probe, err) : 0;
+    size_t n_pumps = probe ? probe->n_pumps : 0;
+    char *sig = probe && rc == 0 ? shape_sig(probe) : NULL;
+    eddy_app_free(probe);
+    if (rc != 0) {
+        free(sig);
+        return rc;
+    }
+    if (sig && a->session && a->session_sig && !strcmp(sig, a->session_sig)) {
+        app_state st;
+        pthread_mutex_lock(&a->session->mu);
+        st = a->session->state;
+        pthread_mutex_unlock(&a->session->mu);
+        if (st == APP_RUNNING) {
+            free(sig);
+            return 0;
+        }
+    }
     if (a->session) {
         remove_item(a, a->session);
         hosted_free(a->session);
         a->session = NULL;
     }
+    free(a->session_sig);
+    a->session_sig = sig;
     if (!script || !*script) return 0;
-    /* Compile once to see whether there is anything to run. */
-    eddy_app_spec *probe = NULL;
-    int rc = eddy_app_compile(script, strlen(script), "sql", &probe, err);
-    size_t n_pumps = probe ? probe->n_pumps : 0;
-    eddy_app_free(probe);
-    if (rc != 0) return rc;
     if (n_pumps == 0) return 0;
     hosted *h = NULL;
     rc = hosted_start(a->st, script, strlen(script), "sql", NULL, &h, err);
@@ -287,6 +339,8 @@ static void metric_family(srv_apps *a, sbuf *out, const char *metric, const char
                       : which == 1 ? (long long)st.rows_out
                       : which == 2 ? (long long)st.errors
                       : which == 3 ? (long long)st.millis_behind_latest
+                      : which == 5 ? (long long)st.late_rows
+                      : which == 6 ? (long long)st.state_bytes
                                    : (state == APP_RUNNING);
         sbuf_printf(out, "%s{app=\"", metric);
         srv_metrics_label(out, h->name);
@@ -302,6 +356,9 @@ void srv_apps_metrics(srv_apps *a, sbuf *out) {
     metric_family(a, out, "eddy_app_millis_behind_latest", "gauge",
                   "MillisBehindLatest of the application's input that lags most.", 3);
     metric_family(a, out, "eddy_app_running", "gauge", "1 while the application's thread runs.", 4);
+    metric_family(a, out, "eddy_app_late_rows_total", "counter", "Rows an application dropped as late.", 5);
+    metric_family(a, out, "eddy_app_window_state_bytes", "gauge", "Memory held by the application's open windows.",
+                  6);
 }
 
 void srv_apps_stop(srv_apps *a) {
@@ -320,5 +377,6 @@ void srv_apps_free(srv_apps *a) {
     srv_apps_stop(a);
     for (size_t i = 0; i < a->n; i++) hosted_free(a->items[i]);
     free(a->items);
+    free(a->session_sig);
     free(a);
 }
