@@ -741,6 +741,11 @@ void srv_kinesis_on_put(srv_kinesis *k, srv_kinesis_put_fn fn, void *ctx) {
     k->on_put_ctx = ctx;
 }
 
+void srv_kinesis_on_get(srv_kinesis *k, srv_kinesis_put_fn fn, void *ctx) {
+    k->on_get = fn;
+    k->on_get_ctx = ctx;
+}
+
 void srv_kinesis_handle(void *ctx, const srv_request *req, srv_response *r) {
     srv_kinesis *k = ctx;
     if (!strcmp(req->method, "GET") && !strcmp(req->path, "/health")) {

@@ -49,6 +49,9 @@ void srv_kinesis_handle(void *ctx, const srv_request *req, srv_response *r);
 typedef void (*srv_kinesis_put_fn)(void *ctx, const char *stream, uint64_t records, uint64_t bytes);
 void srv_kinesis_on_put(srv_kinesis *k, srv_kinesis_put_fn fn, void *ctx);
 
+/* Likewise after GetRecords returned records (records and data bytes read). */
+void srv_kinesis_on_get(srv_kinesis *k, srv_kinesis_put_fn fn, void *ctx);
+
 /* Ends every open SubscribeToShard stream cleanly (for shutdown, before
  * srv_http_shutdown). Handles close asynchronously; run the loop afterwards. */
 void srv_kinesis_end_subscriptions(srv_kinesis *k);

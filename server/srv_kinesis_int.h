@@ -40,6 +40,8 @@ struct srv_kinesis {
     char account_commitment[32];  /* DescribeAccountSettings echo */
     srv_kinesis_put_fn on_put;    /* metrics hook, or NULL */
     void *on_put_ctx;
+    srv_kinesis_put_fn on_get;    /* metrics hook, or NULL */
+    void *on_get_ctx;
 };
 
 /* One PutRecords entry as read from the request: strings borrowed from

@@ -489,6 +489,13 @@ void srv_kx_get_records(srv_call *c) {
         srv_kx_store_error(c, rc, &e);
         return;
     }
+    if (c->k->on_get && b.n_records) {
+        char sn[STORE_NAME_MAX + 1];
+        const char *stream = name[0] ? name : store_iterator_stream(c->k->st, it, sn) == 0 ? sn : NULL;
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < b.n_records; i++) bytes += b.records[i].data_len;
+        if (stream) c->k->on_get(c->k->on_get_ctx, stream, b.n_records, bytes);
+    }
     int kms = name[0] && kms_on(c->k, name);
     if (!c->cbor && !b.end_of_shard) {
         reply_records_json(c, &b, kms);

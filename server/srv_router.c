@@ -204,6 +204,11 @@ static void on_kinesis_put(void *ctx, const char *stream, uint64_t records, uint
     srv_metrics_stream_in(rt->metrics, stream, records, bytes);
 }
 
+static void on_kinesis_get(void *ctx, const char *stream, uint64_t records, uint64_t bytes) {
+    srv_router *rt = ctx;
+    srv_metrics_stream_out(rt->metrics, stream, records, bytes);
+}
+
 /* ------------------------------------------------------------ routing */
 
 void srv_router_handle(void *ctx, const srv_request *req, srv_response *r) {
@@ -285,6 +290,7 @@ int srv_router_new(uv_loop_t *loop, srv_kinesis *k, store *st, const char *data_
     rt->loop = loop;
     rt->kinesis = k;
     srv_kinesis_on_put(k, on_kinesis_put, rt);
+    srv_kinesis_on_get(k, on_kinesis_get, rt);
     rt->st = st;
     pthread_mutex_init(&rt->session_mu, NULL);
     pthread_mutex_init(&rt->save_mu, NULL);

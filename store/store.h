@@ -329,6 +329,10 @@ int store_iterator_get(store *s, const char *stream, const char *shard_id,
 int store_get_records(store *s, const char *iterator, size_t limit, store_batch *b,
                       eddy_err *err);
 
+/* The stream a valid iterator token reads (into out, STORE_NAME_MAX + 1
+ * bytes), for accounting. Returns 0 or EDDY_E_INVAL. */
+int store_iterator_stream(store *s, const char *iterator, char *out);
+
 /* In-process cursor: the same reads without tokens or expiry, for the
  * runtime's readers. Not throttled. */
 typedef struct store_cursor store_cursor;   /* opaque */

@@ -445,3 +445,10 @@ int store_cursor_read(store_cursor *c, size_t limit, store_batch *b, eddy_err *e
 }
 
 void store_cursor_close(store_cursor *c) { free(c); }
+
+int store_iterator_stream(store *s, const char *iterator, char *out) {
+    token t;
+    if (token_decode(s, iterator, &t) != 0) return EDDY_E_INVAL;
+    memcpy(out, t.name, strlen(t.name) + 1);
+    return 0;
+}
