@@ -8,27 +8,59 @@
 #include "md5.h"
 #include <string.h>
 
+/* Digits are gathered 19 at a time in 64-bit arithmetic, and only a
+ * 39-digit text can exceed 2^128-1 (10^38 < 2^128), which a comparison with
+ * the maximum's digits settles: no 128-bit division at all (the store parses
+ * an explicit hash key for every record it appends). */
 int eddy_u128_parse(const char *s, size_t n, eddy_u128 *out) {
+    static const char max_digits[] = "340282366920938463463374607431768211455";
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+                                       10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+                                       100000000000ull, 1000000000000ull, 10000000000000ull,
+                                       100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+                                       100000000000000000ull, 1000000000000000000ull,
+                                       10000000000000000000ull};
     if (n == 0 || n > 39) return EDDY_E_INVAL;
     eddy_u128 v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return EDDY_E_INVAL;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (EDDY_U128_MAX - d) / 10) return EDDY_E_INVAL;
-        v = v * 10 + d;
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < 19 ? n - i : 19;
+        uint64_t chunk = 0;
+        for (size_t j = 0; j < k; j++) {
+            unsigned d = (unsigned)((unsigned char)s[i + j] - '0');
+            if (d > 9) return EDDY_E_INVAL;
+            chunk = chunk * 10 + d;
+        }
+        v = v * pow10[k] + chunk;
+        i += k;
     }
+    if (n == 39 && memcmp(s, max_digits, 39) > 0) return EDDY_E_INVAL;
     *out = v;
     return 0;
 }
 
+/* Splits off 19 digits at a time with one 128-bit division each; the rest is
+ * 64-bit arithmetic. */
 size_t eddy_u128_format(eddy_u128 v, char *out) {
-    char tmp[40];
-    size_t n = 0;
+    const uint64_t e19 = 10000000000000000000ull;
+    uint64_t parts[3];
+    int np = 0;
     do {
-        tmp[n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
+        parts[np++] = (uint64_t)(v % e19);
+        v /= e19;
     } while (v);
-    for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    size_t n = 0;
+    char tmp[20];
+    for (int p = np - 1; p >= 0; p--) {
+        uint64_t x = parts[p];
+        size_t t = 0;
+        do {
+            tmp[t++] = (char)('0' + (int)(x % 10));
+            x /= 10;
+        } while (x);
+        if (p != np - 1)
+            for (; t < 19; t++) tmp[t] = '0';   /* inner parts are zero-padded */
+        while (t) out[n++] = tmp[--t];
+    }
     out[n] = '\0';
     return n;
 }

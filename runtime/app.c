@@ -679,6 +679,9 @@ static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     s->h = h;
     int rc = make_decoder(app, h->cs, &s->dec, &s->batch, err);
     if (rc != 0) return rc;
+    /* feed_records pushes and empties the batch before the reader's records
+     * go away, so strings may stay in the records. */
+    rt_decoder_set_borrow(s->dec, 1);
     rt_reader_opts ro;
     rt_reader_opts_init(&ro);
     ro.kind = cs->reader == PLAN_READER_FANOUT ? RT_READER_FANOUT : RT_READER_CLASSIC;

@@ -112,11 +112,15 @@ const eddy_type *rt_decoder_types(const rt_decoder *d, uint32_t *n_cols) {
     return d->types;
 }
 
+void rt_decoder_set_borrow(rt_decoder *d, int on) { d->borrow = on != 0; }
+
 int rt_decode_record(rt_decoder *d, const char *data, size_t n, int64_t rowtime, rt_batch *out,
                      const char **err_name, eddy_err *err) {
     if (out->n_cols != d->n_cols) return eddy_err_set(err, EDDY_E_INTERNAL, "batch does not match the decoder");
     uint32_t start = out->n_rows;
     const char *name = NULL;
+    d->rec_lo = data;
+    d->rec_hi = data + n;
     int rc = d->fmt == RT_FMT_JSON ? rt__json_decode(d, data, n, rowtime, out, &name, err)
                                    : rt__csv_decode(d, data, n, rowtime, out, &name, err);
     if (rc < 0) {

@@ -67,6 +67,14 @@ const eddy_type *rt_decoder_types(const rt_decoder *d, uint32_t *n_cols);
  * still decodes every column). */
 int rt_decoder_set_needed(rt_decoder *d, const uint8_t *needed, eddy_err *err);
 
+/* on != 0: string values taken from the record as they are (no escapes, no
+ * CHAR padding) are not copied into the batch's arena; rows point into the
+ * record's bytes instead, so the caller must keep every record decoded into
+ * a batch alive and unchanged until that batch is reset or freed (the
+ * application's feed path: records live until the batch is pushed).
+ * Off by default. This function can't fail. */
+void rt_decoder_set_borrow(rt_decoder *d, int on);
+
 /* Decodes one record of `n` bytes (borrowed) into rows appended to `out`,
  * every row with ROWTIME `rowtime`. A JSON record may hold several JSON
  * documents one after the other, a CSV record several rows separated by the

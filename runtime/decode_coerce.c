@@ -164,7 +164,7 @@ static size_t utf8_prefix(const char *s, size_t n, size_t chars) {
 
 /* Stores text into a CHAR/VARCHAR column: truncated silently to the declared
  * length (characters); CHAR(n) is padded with blanks as fixed-length. */
-static int store_text(rt_batch *b, uint32_t c, uint32_t r, const char *s, size_t n) {
+static int store_text(const rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const char *s, size_t n) {
     const eddy_type *t = &b->cols[c].type;
     if (t->precision > 0) n = utf8_prefix(s, n, (size_t)t->precision);
     if (t->id == EDDY_T_CHAR && t->precision > 0) {
@@ -187,6 +187,13 @@ static int store_text(rt_batch *b, uint32_t c, uint32_t r, const char *s, size_t
             rt_col_set_valid(&b->cols[c], r);
             return 0;
         }
+    }
+    if (d->borrow && s >= d->rec_lo && s + n <= d->rec_hi) {
+        /* The caller keeps the record alive as long as the batch's rows. */
+        b->cols[c].v.str[r].p = n ? s : "";
+        b->cols[c].v.str[r].n = (uint32_t)n;
+        rt_col_set_valid(&b->cols[c], r);
+        return 0;
     }
     return rt_batch_set_str(b, c, r, s, n);
 }
@@ -254,7 +261,7 @@ int rt__coerce_number(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const 
     case EDDY_T_DOUBLE: return store_float(d, b, c, r, &x, txt, n, err);
     case EDDY_T_BOOLEAN: rt_batch_set_i64(b, c, r, x.mant != 0); return 0;
     case EDDY_T_CHAR:
-    case EDDY_T_VARCHAR: return store_text(b, c, r, txt, n) ? EDDY_E_NOMEM : 0;
+    case EDDY_T_VARCHAR: return store_text(d, b, c, r, txt, n) ? EDDY_E_NOMEM : 0;
     default: return type_err(d, c, err, "a number", NULL, 0, NULL);
     }
 }
@@ -324,7 +331,7 @@ int rt__coerce_string(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const 
     eddy_type_id id = d->types[c].id;
     switch (id) {
     case EDDY_T_CHAR:
-    case EDDY_T_VARCHAR: return store_text(b, c, r, s, n) ? EDDY_E_NOMEM : 0;
+    case EDDY_T_VARCHAR: return store_text(d, b, c, r, s, n) ? EDDY_E_NOMEM : 0;
     case EDDY_T_BOOLEAN: {
         size_t i = 0, m = n;
         while (i < m && s[i] == ' ') i++;
@@ -395,7 +402,7 @@ int rt__coerce_bool(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, int v, e
     case EDDY_T_REAL:
     case EDDY_T_DOUBLE: rt_batch_set_f64(b, c, r, v ? 1.0 : 0.0); return 0;
     case EDDY_T_CHAR:
-    case EDDY_T_VARCHAR: return store_text(b, c, r, v ? "true" : "false", v ? 4 : 5) ? EDDY_E_NOMEM : 0;
+    case EDDY_T_VARCHAR: return store_text(d, b, c, r, v ? "true" : "false", v ? 4 : 5) ? EDDY_E_NOMEM : 0;
     case EDDY_T_BINARY:
     case EDDY_T_VARBINARY: {
         char byte = v ? 1 : 0;
@@ -408,6 +415,6 @@ int rt__coerce_bool(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, int v, e
 int rt__coerce_composite(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const char *txt, size_t n,
                          eddy_err *err) {
     eddy_type_id id = d->types[c].id;
-    if (id == EDDY_T_CHAR || id == EDDY_T_VARCHAR) return store_text(b, c, r, txt, n) ? EDDY_E_NOMEM : 0;
+    if (id == EDDY_T_CHAR || id == EDDY_T_VARCHAR) return store_text(d, b, c, r, txt, n) ? EDDY_E_NOMEM : 0;
     return type_err(d, c, err, txt[0] == '[' ? "an array" : "an object", NULL, 0, NULL);
 }

@@ -43,6 +43,8 @@ struct rt_decoder {
     size_t row_delim_len, col_delim_len;
     sbuf scratch;            /* unescaped strings */
     sbuf scratch2;           /* CSV quoted fields */
+    int borrow;              /* rt_decoder_set_borrow */
+    const char *rec_lo, *rec_hi;  /* the record being decoded, for borrowing */
 };
 
 /* Coercions (decode_coerce.c). Each converts one value to column `c`'s type

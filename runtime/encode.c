@@ -20,6 +20,7 @@ struct rt_encoder {
     uint32_t n_cols;
     char **keys;         /* JSON: "\"NAME\":" per column */
     size_t *key_lens;
+    size_t keys_total;   /* sum of key_lens */
     char *row_delim, *col_delim;
     int with_rowtime;
 };
@@ -61,7 +62,16 @@ rt_encoder *rt_encoder_new(rt_format fmt, const char *const *names, uint32_t n_c
             sbuf_free(&k);
             goto nomem;
         }
+        /* Keys are padded with zeros to whole 16-byte blocks, which the row
+         * writer copies without a length-dependent memcpy call. */
+        size_t kl = k.len, padded = (kl + 15) & ~(size_t)15;
+        if (sbuf_reserve(&k, padded - kl) != 0) {
+            sbuf_free(&k);
+            goto nomem;
+        }
+        memset(k.data + kl, 0, padded - kl + 1);
         e->keys[i] = sbuf_detach(&k, &e->key_lens[i]);
+        e->keys_total += padded;
     }
     return e;
 nomem:
@@ -111,26 +121,17 @@ static inline int word_needs_escape(const char *p) {
     return ((ctl | eq) & highs) != 0;
 }
 
-/* JSON string literal: strings that need no escapes (nearly all of them) are
- * checked 8 bytes at a time and copied in one piece; others take the common
- * byte-at-a-time escaper. */
-static void put_json_str(sbuf *out, const char *s, size_t n) {
+/* Whether a string needs JSON escapes; nearly none do, and those that
+ * don't are checked 8 bytes at a time and copied in one piece. */
+static int str_needs_escape(const char *s, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        if (word_needs_escape(s + i)) goto slow;
+        if (word_needs_escape(s + i)) return 1;
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\') goto slow;
+        if (c < 0x20 || c == '"' || c == '\\') return 1;
     }
-    if (sbuf_reserve(out, n + 2) != 0) return;
-    out->data[out->len] = '"';
-    memcpy(out->data + out->len + 1, s, n);
-    out->data[out->len + 1 + n] = '"';
-    out->len += n + 2;
-    out->data[out->len] = '\0';
-    return;
-slow:
-    sbuf_json_str(out, s, n);
+    return 0;
 }
 
 void rt_format_value(const rt_column *c, uint32_t r, sbuf *out) {
@@ -205,6 +206,117 @@ static void csv_field(const rt_encoder *e, const rt_column *c, uint32_t r, sbuf 
     free(copy);
 }
 
+
+/* Writes v in decimal at w; returns the end. */
+static char *write_i64(char *w, int64_t v) {
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    size_t n = (size_t)(buf + sizeof buf - p);
+    memcpy(w, p, n);
+    return w + n;
+}
+
+/* Room one row needs when no string needs escapes: strings count their
+ * bytes, every other value at most RT_JSON_SCALAR_MAX (a quoted timestamp). */
+#define RT_JSON_SCALAR_MAX 48
+
+/* One JSON object. The row's size is bounded up front so the common values
+ * (numbers, timestamps, strings without escapes) are written through a bare
+ * pointer; the rare ones (escaped strings, DATE, TIME, DECIMAL, REAL,
+ * binary) go through the sbuf formatters and the bound is taken again. */
+static int encode_json_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
+    size_t need = 2 + e->keys_total + e->n_cols + (e->with_rowtime ? 12 + RT_JSON_SCALAR_MAX : 0);
+    for (uint32_t c = 0; c < e->n_cols; c++)
+        need += b->cols[c].phys == RT_PHYS_STR ? b->cols[c].v.str[r].n + 2 : RT_JSON_SCALAR_MAX;
+    if (sbuf_reserve(out, need) != 0) return EDDY_E_NOMEM;
+    char *w = out->data + out->len;
+    *w++ = '{';
+    if (e->with_rowtime) {
+        memcpy(w, "\"ROWTIME\":\"", 11);
+        w += 11;
+        w += eddy_ts_format_sql(b->rowtime[r], w);
+        *w++ = '"';
+        if (e->n_cols) *w++ = ',';
+    }
+    for (uint32_t c = 0; c < e->n_cols; c++) {
+        const rt_column *col = &b->cols[c];
+        if (c) *w++ = ',';
+        for (size_t o = 0; o < e->key_lens[c]; o += 16) memcpy(w + o, e->keys[c] + o, 16);
+        w += e->key_lens[c];
+        if (rt_col_is_null(col, r) || (col->phys == RT_PHYS_F64 && !isfinite(col->v.f64[r]))) {
+            memcpy(w, "null", 4);
+            w += 4;
+            continue;
+        }
+        switch (col->type.id) {
+        case EDDY_T_BOOLEAN:
+            if (col->v.i64[r]) {
+                memcpy(w, "true", 4);
+                w += 4;
+            } else {
+                memcpy(w, "false", 5);
+                w += 5;
+            }
+            continue;
+        case EDDY_T_TINYINT:
+        case EDDY_T_SMALLINT:
+        case EDDY_T_INTEGER:
+        case EDDY_T_BIGINT:
+        case EDDY_T_INTERVAL_DS:
+        case EDDY_T_INTERVAL_YM: w = write_i64(w, col->v.i64[r]); continue;
+        case EDDY_T_TIMESTAMP:
+            *w++ = '"';
+            w += eddy_ts_format_sql(col->v.i64[r], w);
+            *w++ = '"';
+            continue;
+        case EDDY_T_DOUBLE:
+            if (col->phys != RT_PHYS_F64) break;
+            w += eddy_dtoa(col->v.f64[r], w);
+            continue;
+        case EDDY_T_CHAR:
+        case EDDY_T_VARCHAR: {
+            const rt_str *sv = &col->v.str[r];
+            if (!str_needs_escape(sv->p, sv->n)) {
+                *w++ = '"';
+                memcpy(w, sv->p, sv->n);
+                w += sv->n;
+                *w++ = '"';
+                continue;
+            }
+            break;
+        }
+        default: break;
+        }
+        /* The slow formatters work on the sbuf: sync it, write, re-bound. */
+        out->len = (size_t)(w - out->data);
+        switch (col->type.id) {
+        case EDDY_T_CHAR:
+        case EDDY_T_VARCHAR: sbuf_json_str(out, col->v.str[r].p, col->v.str[r].n); break;
+        case EDDY_T_DATE:
+        case EDDY_T_TIME:
+        case EDDY_T_BINARY:
+        case EDDY_T_VARBINARY:
+            /* These texts never need JSON escapes. */
+            sbuf_putc(out, '"');
+            rt_format_value(col, r, out);
+            sbuf_putc(out, '"');
+            break;
+        default: rt_format_value(col, r, out); break;
+        }
+        if (sbuf_reserve(out, need) != 0) return EDDY_E_NOMEM;
+        w = out->data + out->len;
+    }
+    *w++ = '}';
+    *w = '\0';
+    out->len = (size_t)(w - out->data);
+    return 0;
+}
+
 int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
     if (e->fmt == RT_FMT_CSV) {
         if (e->with_rowtime) {
@@ -218,39 +330,7 @@ int rt_encode_row(rt_encoder *e, const rt_batch *b, uint32_t r, sbuf *out) {
         sbuf_puts(out, e->row_delim);
         return out->failed ? EDDY_E_NOMEM : 0;
     }
-    sbuf_putc(out, '{');
-    if (e->with_rowtime) {
-        sbuf_append(out, "\"ROWTIME\":\"", 11);
-        put_ts(out, b->rowtime[r]);
-        sbuf_putc(out, '"');
-        if (e->n_cols) sbuf_putc(out, ',');
-    }
-    for (uint32_t c = 0; c < e->n_cols; c++) {
-        const rt_column *col = &b->cols[c];
-        if (c) sbuf_putc(out, ',');
-        sbuf_append(out, e->keys[c], e->key_lens[c]);
-        if (rt_col_is_null(col, r) || (col->phys == RT_PHYS_F64 && !isfinite(col->v.f64[r]))) {
-            sbuf_puts(out, "null");
-            continue;
-        }
-        switch (col->type.id) {
-        case EDDY_T_CHAR:
-        case EDDY_T_VARCHAR: put_json_str(out, col->v.str[r].p, col->v.str[r].n); break;
-        case EDDY_T_DATE:
-        case EDDY_T_TIME:
-        case EDDY_T_TIMESTAMP:
-        case EDDY_T_BINARY:
-        case EDDY_T_VARBINARY:
-            /* These texts never need JSON escapes. */
-            sbuf_putc(out, '"');
-            rt_format_value(col, r, out);
-            sbuf_putc(out, '"');
-            break;
-        default: rt_format_value(col, r, out); break;
-        }
-    }
-    sbuf_putc(out, '}');
-    return out->failed ? EDDY_E_NOMEM : 0;
+    return encode_json_row(e, b, r, out);
 }
 
 /* ---------------------------------------------------------------- error_stream */

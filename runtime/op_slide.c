@@ -23,7 +23,10 @@
  * case) is "direct": its state reads the input batch itself (or a copy of
  * its good rows when some rows were dropped), with no evaluation or copy.
  * A row whose expressions raise an error, or whose ROWTIME is older than an
- * earlier row's, goes to error_stream and produces no output.
+ * earlier row's, goes to error_stream and produces no output. The output
+ * batch is assembled column by column (input columns, then results) when
+ * every good row comes out and no column changes type, the usual case;
+ * otherwise cell by cell, skipping the rows whose results failed.
  *
  * LAG(x, n, default) and NTH_VALUE(x, n) [FROM LAST] need rows by position,
  * which rt_slide does not expose, so a window with such calls also keeps a
@@ -101,6 +104,8 @@ typedef struct slide_state {
     rt_batch *good;              /* good input rows, for direct windows */
     int64_t last_t;
     int any;
+    int same_types;              /* every output column has its source's type */
+    uint32_t n_res_bad;          /* rows of this batch with res_bad set */
     /* Context of the current rt_slide_step for on_err. */
     const rt_batch *cur_in;
     uint32_t cur_row;            /* input row being assembled */
@@ -170,6 +175,7 @@ static void on_slide_error(void *ud, uint32_t part, const eddy_err *e) {
     uint32_t d = st->cur_win->res->n_rows;
     if (st->res_bad[d]) return;
     st->res_bad[d] = 1;
+    st->n_res_bad++;
     rt_op_row_error(op, st->cur_in, st->src[d], "AGGREGATE_OVERFLOW", e->msg);
 }
 
@@ -264,6 +270,7 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
                 if (rc == EDDY_E_NOMEM) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
                 if (rc != 0 && !st->res_bad[d]) {
                     st->res_bad[d] = 1;
+                    st->n_res_bad++;
                     rt_op_row_error(op, b, r, "CAST_ERROR", cerr.msg);
                 }
             }
@@ -281,10 +288,58 @@ static int eval_into(rt_op *op, rt_expr *x, const rt_batch *b, const rt_vec **ou
     return report_errs(op, b, errs, n_errs);
 }
 
+/* Copies rows idx[0..n) (rows 0..n when idx is NULL) of column sc of `src`
+ * to rows 0..n of column c of `out`, same type. Strings are copied into
+ * out's arena in one allocation. Returns 0 or EDDY_E_NOMEM. */
+static int copy_column(rt_batch *out, uint32_t c, const rt_batch *src, uint32_t sc, const uint16_t *idx, uint32_t n) {
+    rt_column *oc = &out->cols[c];
+    const rt_column *ic = &src->cols[sc];
+    uint32_t words = (n + 63) / 64;
+    if (!idx) {
+        memcpy(oc->valid, ic->valid, words * sizeof(uint64_t));
+    } else {
+        memset(oc->valid, 0, words * sizeof(uint64_t));
+        for (uint32_t d = 0; d < n; d++)
+            if (!rt_col_is_null(ic, idx[d])) rt_col_set_valid(oc, d);
+    }
+    if (ic->phys != RT_PHYS_STR) {
+        /* Values under NULL are undefined either way, so copy them all. */
+        if (!idx) {
+            memcpy(oc->v.i64, ic->v.i64, n * sizeof(int64_t));
+        } else {
+            for (uint32_t d = 0; d < n; d++) oc->v.i64[d] = ic->v.i64[idx[d]];
+        }
+        return 0;
+    }
+    size_t total = 0;
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t m = oc->valid[w]; m; m &= m - 1) {
+            uint32_t d = w * 64 + (uint32_t)__builtin_ctzll(m);
+            if (d < n) total += ic->v.str[idx ? idx[d] : d].n;
+        }
+    }
+    char *buf = total ? arena_alloc(&out->strings, total) : NULL;
+    if (total && !buf) return EDDY_E_NOMEM;
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t m = oc->valid[w]; m; m &= m - 1) {
+            uint32_t d = w * 64 + (uint32_t)__builtin_ctzll(m);
+            if (d >= n) break;
+            rt_str v = ic->v.str[idx ? idx[d] : d];
+            /* An empty string still points somewhere, as rt_batch_set_str does. */
+            oc->v.str[d].p = v.n ? buf : "";
+            oc->v.str[d].n = v.n;
+            if (v.n) memcpy(buf, v.p, v.n);
+            buf += v.n;
+        }
+    }
+    return 0;
+}
+
 static int slide_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     slide_state *st = op->state;
     memset(st->bad, 0, RT_BATCH_CAP);
     memset(st->res_bad, 0, RT_BATCH_CAP);
+    st->n_res_bad = 0;
     for (uint32_t w = 0; w < st->n_wins; w++) {
         slide_win *sw = &st->wins[w];
         int rc = 0;
@@ -363,6 +418,23 @@ static int slide_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     }
     rt_batch_reset(st->out);
     const plan_node *n = op->node;
+    if (st->same_types && st->n_res_bad == 0) {
+        /* Every good row is output, no cell needs a conversion: copy column
+         * by column instead of cell by cell. */
+        int ident = n_good == b->n_rows;  /* src[d] == d */
+        for (uint32_t d = 0; d < n_good; d++) st->out->rowtime[d] = b->rowtime[st->src[d]];
+        for (uint32_t c = 0; c < op->n_in; c++)
+            if (copy_column(st->out, c, b, c, ident ? NULL : st->src, n_good) != 0)
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        for (uint32_t a = 0; a < n->u.slide.n_aggs; a++) {
+            const slide_win *sw = &st->wins[st->win_of[a]];
+            const rt_batch *res = st->is_pos[a] ? sw->pres : sw->res;
+            if (copy_column(st->out, op->n_in + a, res, st->col_of[a], NULL, n_good) != 0)
+                return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+        st->out->n_rows = n_good;
+        return rt_op_emit(op, st->out, err);
+    }
     for (uint32_t d = 0; d < n_good; d++) {
         if (st->res_bad[d]) continue;
         uint32_t r = st->src[d];
@@ -655,6 +727,19 @@ int rt_op_slide_init(rt_op *op, arena *a, eddy_err *err) {
             slide_end(op);
             return rc;
         }
+    }
+    st->same_types = 1;
+    for (uint32_t c = 0; c < op->n_out; c++) {
+        eddy_type from;
+        if (c < op->n_in) {
+            from = op->in_types[c];
+        } else {
+            const slide_win *sw = &st->wins[st->win_of[c - op->n_in]];
+            const rt_batch *res = st->is_pos[c - op->n_in] ? sw->pres : sw->res;
+            from = res->cols[st->col_of[c - op->n_in]].type;
+        }
+        eddy_type to = st->out->cols[c].type;
+        if (from.id != to.id || from.scale != to.scale) st->same_types = 0;
     }
     return 0;
 }

@@ -96,10 +96,13 @@ void rt_slide_free(rt_slide *s);
 /* For each live row of `in` (in order; ROWTIMEs non-decreasing within a
  * partition), adds the row to its partition's window, evicts rows that fell
  * out, and appends one row to `out` holding the n_aggs results (columns
- * out_col0 …, types = the aggregates' out_type) with the input's ROWTIME.
- * `out` needs room for every live input row. A result that cannot be
- * produced is NULL and reported through on_err. Returns the rows appended
- * or EDDY_E_LIMIT / EDDY_E_NOMEM / EDDY_E_INVAL (ROWTIME went backwards). */
+ * out_col0 …, types = the aggregates' out_type; other columns NULL) with
+ * the input's ROWTIME. `out` needs room for every live input row. A result
+ * that cannot be produced is NULL and reported through on_err while its
+ * row is being written (the row is out->n_rows then). Partitions of the
+ * whole batch are looked up first. Returns the rows appended or
+ * EDDY_E_LIMIT / EDDY_E_NOMEM / EDDY_E_INVAL (ROWTIME went backwards, or
+ * `out` has fewer than out_col0 + n_aggs columns). */
 int rt_slide_step(rt_slide *s, const rt_batch *in, rt_batch *out, uint32_t out_col0, rt_row_error_fn on_err,
                   void *ud, eddy_err *err);
 

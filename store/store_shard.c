@@ -109,6 +109,8 @@ typedef struct prep {
     uint64_t order_counter;
 } prep;
 
+#define KEY_MEMO 31   /* slots of validate's hash-key memo; odd, so 8-aligned keys spread */
+
 static int validate(store *s, const char *stream, const store_put_entry *entries, size_t n,
                     prep *pp, eddy_err *err) {
     if (n < 1 || n > STORE_BATCH_RECORDS_MAX)
@@ -117,6 +119,8 @@ static int validate(store *s, const char *stream, const store_put_entry *entries
                             "constraint: Member must have length between 1 and %d",
                             n, STORE_BATCH_RECORDS_MAX);
     size_t total = 0;
+    const char *memo_key[KEY_MEMO] = {0};
+    eddy_u128 memo_val[KEY_MEMO];
     for (size_t i = 0; i < n; i++) {
         const store_put_entry *e = &entries[i];
         size_t chars = e->partition_key ? utf8_chars(e->partition_key, e->partition_key_len) : 0;
@@ -136,12 +140,23 @@ static int validate(store *s, const char *stream, const store_put_entry *entries
                                 i + 1, STORE_RECORD_MAX);
         total += sz;
         if (e->explicit_hash_key) {
-            if (eddy_u128_parse(e->explicit_hash_key, strlen(e->explicit_hash_key), &pp[i].hash) != 0 ||
-                (e->explicit_hash_key[0] == '0' && e->explicit_hash_key[1]))
-                return eddy_err_set(err, EDDY_E_INVAL,
-                                    "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
-                                    "[0, 2^128-1]. Specified value was %.100s",
-                                    e->explicit_hash_key);
+            /* Writers inside the process (the runtime's sinks) cycle through
+             * a few key strings: remember the last parse per slot, keyed by
+             * address, which is safe because the texts are borrowed and
+             * constant for the whole call. */
+            size_t slot = ((uintptr_t)e->explicit_hash_key >> 3) % KEY_MEMO;
+            if (memo_key[slot] == e->explicit_hash_key) {
+                pp[i].hash = memo_val[slot];
+            } else {
+                if (eddy_u128_parse(e->explicit_hash_key, strlen(e->explicit_hash_key), &pp[i].hash) != 0 ||
+                    (e->explicit_hash_key[0] == '0' && e->explicit_hash_key[1]))
+                    return eddy_err_set(err, EDDY_E_INVAL,
+                                        "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
+                                        "[0, 2^128-1]. Specified value was %.100s",
+                                        e->explicit_hash_key);
+                memo_key[slot] = e->explicit_hash_key;
+                memo_val[slot] = pp[i].hash;
+            }
         } else {
             pp[i].hash = eddy_md5_fast_u128(e->partition_key, e->partition_key_len);
         }
@@ -319,6 +334,7 @@ int store_put_records(store *s, const char *stream, const store_put_entry *entri
         goto out;
     }
     order_ent ord[STORE_BATCH_RECORDS_MAX];
+    int sorted = 1;
     for (size_t i = 0; i < n; i++) {
         if (pp[i].has_order && pp[i].order_counter >= st->next_counter) {
             rc = eddy_err_set(err, EDDY_E_INVAL,
@@ -336,8 +352,10 @@ int store_put_records(store *s, const char *stream, const store_put_entry *entri
             goto out;
         }
         ord[i] = (order_ent){pp[i].shard->index, (uint32_t)i};
+        sorted &= i == 0 || ord[i - 1].shard <= ord[i].shard;
     }
-    qsort(ord, n, sizeof *ord, cmp_order);
+    /* One-shard streams (and batches already grouped) need no sort. */
+    if (!sorted) qsort(ord, n, sizeof *ord, cmp_order);
     size_t which[STORE_BATCH_RECORDS_MAX];
     store_shard *touched[STORE_BATCH_RECORDS_MAX];
     uint64_t marks[STORE_BATCH_RECORDS_MAX];

@@ -385,6 +385,31 @@ START_TEST(test_slide_out_of_order_and_errors) {
 }
 END_TEST
 
+/* A result that does not fit its type (SUM over INTEGER) sends its row to
+ * error_stream; the other rows of the batch, strings included, still come
+ * out whole (the row-by-row assembly), and the next batch, with no error,
+ * takes the column-copy assembly. */
+START_TEST(test_slide_overflow_and_strings) {
+    eddy_type ti = {EDDY_T_INTEGER, 0, 0};
+    eddy_type in[] = {T_STR, ti, T_STR};
+    plan_window *w = mk_window(PLAN_FRAME_RANGE, 10, x_col(&A, 0, T_STR));
+    agg_spec ag[] = {{"SUM", x_col(&A, 1, ti), w}, {"MAX", x_col(&A, 1, ti), w}};
+    rt_op *op = mk_op(&A, mk_slide(in, 3, ag, 2), in, 3);
+    in_row rows[] = {{1, {"s:a", "i:2000000000", "s:x"}},
+                     {2, {"s:a", "i:2000000000", "s:"}},
+                     {3, {"s:bb", "i:5", "null"}},
+                     {20, {"s:a", "i:7", "s:long text"}}};
+    push(op, in, 3, rows, 4);
+    in_row rows2[] = {{21, {"s:a", "i:1", "s:y"}}, {22, {"s:bb", "null", "s:zz"}}};
+    push(op, in, 3, rows2, 2);
+    EXPECT("1|a|2000000000|x|2000000000|2000000000", "3|bb|5|NULL|5|5", "20|a|7|long text|7|7", "21|a|1|y|8|7",
+           "22|bb|NULL|zz|NULL|NULL");
+    ck_assert_int_eq(C->n_errs, 1);
+    ck_assert_str_eq(C->errs[0], "AGGREGATE_OVERFLOW@2");
+    rt_op_end_chain(op);
+}
+END_TEST
+
 /* A row whose aggregate argument raises an error goes to error_stream and
  * has no output row; the other rows' windows do not see it. */
 START_TEST(test_slide_expr_errors) {
@@ -875,6 +900,7 @@ static Suite *slide_suite(void) {
     tcase_add_test(tc, test_slide_lag_nth);
     tcase_add_loop_test(tc, test_slide_random_vs_bruteforce, 0, 2);
     tcase_add_test(tc, test_slide_expr_errors);
+    tcase_add_test(tc, test_slide_overflow_and_strings);
     tcase_add_test(tc, test_slide_memory);
     suite_add_tcase(s, tc);
     return s;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keymap_int.h"
 #include "window_state.h"
 
 static eddy_type T(eddy_type_id id, int p, int s) { return (eddy_type){id, p, s}; }
@@ -322,6 +323,157 @@ END_TEST
 START_TEST(test_slide_random_current_row) { slide_vs_brute((rt_slide_frame){.rows = 0, .range_ms = 0}, 13); }
 END_TEST
 
+/* Wide windows: partitions of a hundred rows and more, so the rings grow
+ * (FIFO and deques renumbered together) while rows are being evicted and
+ * the ring has wrapped. */
+START_TEST(test_slide_random_wide) { slide_vs_brute((rt_slide_frame){.rows = 0, .range_ms = 2000}, 17); }
+END_TEST
+START_TEST(test_slide_random_rows_wide) { slide_vs_brute((rt_slide_frame){.rows = 1, .n_rows = 150}, 19); }
+END_TEST
+
+/* The batch lookup of a single fixed-width key agrees with the row lookup:
+ * same ids in the same order of first appearance, across slot growth and
+ * chunks, with NULL keys (one entry, apart from 0) and -0.0 equal to 0.0. */
+START_TEST(test_keymap_batch_vs_row) {
+    for (int dbl = 0; dbl < 2; dbl++) {
+        eddy_type kt[1] = {dbl ? T(EDDY_T_DOUBLE, 0, 0) : T(EDDY_T_BIGINT, 0, 0)};
+        uint32_t kc[1] = {0};
+        rt_keymap mb, mr;
+        eddy_err err;
+        ck_assert_int_eq(rt_keymap_init(&mb, kt, 1, 8, &err), 0);
+        ck_assert_int_eq(rt_keymap_init(&mr, kt, 1, 8, &err), 0);
+        rt_batch *b = rt_batch_new(kt, 1, &err);
+        uint32_t ids[RT_BATCH_CAP];
+        srand(23);
+        for (int batch = 0; batch < 8; batch++) {
+            rt_batch_reset(b);
+            for (uint32_t i = 0; i < RT_BATCH_CAP; i++) {
+                uint32_t r = rt_batch_begin_row(b, 0);
+                int k = rand() % 3000;
+                if (k == 0) {
+                    /* NULL */
+                } else if (dbl) {
+                    rt_batch_set_f64(b, 0, r, k == 1 ? -0.0 : k == 2 ? 0.0 : k * 0.5);
+                } else {
+                    rt_batch_set_i64(b, 0, r, k == 1 ? 0 : (int64_t)k * 7919);
+                }
+                rt_batch_commit_row(b);
+            }
+            if (batch % 2) {
+                /* Every third row selected. */
+                b->has_sel = 1;
+                b->n_sel = 0;
+                for (uint32_t i = 0; i < RT_BATCH_CAP; i += 3) b->sel[b->n_sel++] = (uint16_t)i;
+            }
+            ck_assert_int_eq(rt_keymap_find_batch(&mb, b, kc, ids, &err), 0);
+            for (uint32_t i = 0; i < rt_batch_live(b); i++) {
+                uint32_t id;
+                ck_assert_int_eq(rt_keymap_find_row(&mr, b, kc, rt_batch_row(b, i), &id, &err), 0);
+                ck_assert_uint_eq(ids[i], id);
+            }
+        }
+        ck_assert_uint_eq(mb.n, mr.n);
+        ck_assert_uint_gt(mb.n, RT_KEYMAP_CHUNK);  /* several chunks */
+        ck_assert_uint_le(mb.n, 2999);            /* NULL once; -0.0 and 0.0 (or 0) once */
+        /* NULL and zero are different keys. */
+        rt_batch_reset(b);
+        rt_batch_begin_row(b, 0);
+        rt_batch_commit_row(b);
+        uint32_t r = rt_batch_begin_row(b, 0);
+        if (dbl) rt_batch_set_f64(b, 0, r, -0.0);
+        else rt_batch_set_i64(b, 0, r, 0);
+        rt_batch_commit_row(b);
+        r = rt_batch_begin_row(b, 0);
+        if (dbl) rt_batch_set_f64(b, 0, r, 0.0);
+        else rt_batch_set_i64(b, 0, r, 0);
+        rt_batch_commit_row(b);
+        ck_assert_int_eq(rt_keymap_find_batch(&mb, b, kc, ids, &err), 0);
+        ck_assert_uint_ne(ids[0], ids[1]);
+        ck_assert_uint_eq(ids[1], ids[2]);
+        rt_keymap_free(&mb);
+        rt_keymap_free(&mr);
+        rt_batch_release(b);
+    }
+}
+END_TEST
+
+/* The inline SUM/AVG kinds: an exact result outside its type is reported
+ * with the kernel's message and left NULL, and is fine again once the big
+ * rows leave; DECIMAL's range is its precision; REAL sums round through
+ * float. Results land at out_col0 with the other columns NULL, and a
+ * selection vector on the input is honoured. */
+START_TEST(test_slide_inline_results) {
+    eddy_type ts[4] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_INTEGER, 0, 0), T(EDDY_T_DECIMAL, 4, 1),
+                       T(EDDY_T_REAL, 0, 0)};
+    uint32_t kc[1] = {0};
+    rt_agg aggs[4] = {AG(RT_AGG_SUM, ts[1]), AG(RT_AGG_AVG, ts[1]), AG(RT_AGG_SUM, ts[2]), AG(RT_AGG_SUM, ts[3])};
+    int32_t ac[4] = {1, 1, 2, 3};
+    rt_window_spec spec = {ts, kc, 1, aggs, ac, 4};
+    eddy_err err;
+    rt_slide *s = rt_slide_new(&spec, (rt_slide_frame){.rows = 0, .range_ms = 10}, &err);
+    ck_assert_ptr_nonnull(s);
+    eddy_type ot[6] = {T(EDDY_T_BIGINT, 0, 0), aggs[0].out_type, aggs[1].out_type, aggs[2].out_type,
+                       aggs[3].out_type, T(EDDY_T_BIGINT, 0, 0)};
+    rt_batch *in = rt_batch_new(ts, 4, &err), *out = rt_batch_new(ot, 6, &err);
+    /* Rows (t, v, d): the second is dropped by the selection. */
+    struct { int64_t t, v, d; } rows[] = {{0, 2000000000, 9999}, {1, 5, 5}, {2, 2000000000, 9999}, {20, 3, 10}};
+    for (int i = 0; i < 4; i++) {
+        uint32_t r = rt_batch_begin_row(in, rows[i].t);
+        rt_batch_set_i64(in, 0, r, 42);
+        rt_batch_set_i64(in, 1, r, rows[i].v);
+        rt_batch_set_i64(in, 2, r, rows[i].d);
+        rt_batch_set_f64(in, 3, r, (double)0.1f);
+        rt_batch_commit_row(in);
+    }
+    in->has_sel = 1;
+    in->n_sel = 3;
+    in->sel[0] = 0;
+    in->sel[1] = 2;
+    in->sel[2] = 3;
+    errs x = {0};
+    ck_assert_int_eq(rt_slide_step(s, in, out, 1, on_err, &x, &err), 3);
+    ck_assert_int_eq(out->n_rows, 3);
+    const rt_column *c = out->cols;
+    for (uint32_t o = 0; o < 3; o++) {
+        ck_assert(rt_col_is_null(&c[0], o));
+        ck_assert(rt_col_is_null(&c[5], o));
+    }
+    ck_assert_int_eq(c[1].v.i64[0], 2000000000);
+    ck_assert_int_eq(c[2].v.i64[0], 2000000000);
+    ck_assert_int_eq(c[3].v.i64[0], 9999);
+    /* Row 2: SUM(v) and SUM(d) overflow; AVG(v) fits. */
+    ck_assert(rt_col_is_null(&c[1], 1));
+    ck_assert_int_eq(c[2].v.i64[1], 2000000000);
+    ck_assert(rt_col_is_null(&c[3], 1));
+    ck_assert_int_eq(x.calls, 2);
+    ck_assert_str_eq(x.msg, "numeric overflow in SUM: result does not fit DECIMAL(4,1)");
+    ck_assert(c[4].v.f64[1] == (double)(float)((double)0.1f + (double)0.1f));
+    /* Row 3 (t = 20): the big rows have left. */
+    ck_assert_int_eq(c[1].v.i64[2], 3);
+    ck_assert_int_eq(c[2].v.i64[2], 3);
+    ck_assert_int_eq(c[3].v.i64[2], 10);
+    ck_assert_int_eq(out->rowtime[2], 20);
+    /* AVG truncates toward zero on negative sums too. */
+    rt_batch_reset(in);
+    rt_batch_reset(out);
+    int64_t neg[2] = {-7, -8};
+    for (int i = 0; i < 2; i++) {
+        uint32_t r = rt_batch_begin_row(in, 100);
+        rt_batch_set_i64(in, 0, r, 43);
+        rt_batch_set_i64(in, 1, r, neg[i]);
+        rt_batch_commit_row(in);
+    }
+    ck_assert_int_eq(rt_slide_step(s, in, out, 0, on_err, &x, &err), 2);
+    ck_assert_int_eq(out->cols[1].v.i64[1], -7);  /* -15 / 2 */
+    ck_assert(rt_col_is_null(&out->cols[2], 1));   /* SUM(d) of NULLs */
+    /* Too few columns for the results. */
+    ck_assert_int_eq(rt_slide_step(s, in, out, 4, on_err, &x, &err), EDDY_E_INVAL);
+    rt_slide_free(s);
+    rt_batch_release(in);
+    rt_batch_release(out);
+}
+END_TEST
+
 START_TEST(test_slide_unsupported) {
     eddy_type kt[1] = {T(EDDY_T_VARCHAR, 8, 0)};
     rt_agg aggs[1] = {AG(RT_AGG_MAX, T(EDDY_T_VARCHAR, 8, 0))};
@@ -444,6 +596,10 @@ static Suite *suite_runtime_window(void) {
     tcase_add_test(tc, test_slide_random_range);
     tcase_add_test(tc, test_slide_random_rows);
     tcase_add_test(tc, test_slide_random_current_row);
+    tcase_add_test(tc, test_slide_random_wide);
+    tcase_add_test(tc, test_slide_random_rows_wide);
+    tcase_add_test(tc, test_keymap_batch_vs_row);
+    tcase_add_test(tc, test_slide_inline_results);
     tcase_add_test(tc, test_slide_unsupported);
     tcase_add_test(tc, test_stagger);
     tcase_add_test(tc, test_stagger_key_churn);
