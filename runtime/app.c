@@ -112,6 +112,7 @@ typedef struct source_run {
     rt_batch *batch;
     int done;
     int64_t wm;
+    int64_t millis_behind;       /* at the last poll */
 } source_run;
 
 struct rt_app {
@@ -1122,6 +1123,7 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
             if (ro.n_records) any = 1;
             rc = feed_records(app, s, &ro, err);
             if (rc != 0) return rc;
+            s->millis_behind = ro.millis_behind_latest;
             if (ro.millis_behind_latest > app->stats.millis_behind_latest)
                 app->stats.millis_behind_latest = ro.millis_behind_latest;
             if (ro.watermark > s->wm && ro.watermark != INT64_MIN) {
@@ -1166,6 +1168,15 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     int rc = flush_outputs(app, err);
     progress(app, 1);
     return rc;
+}
+
+size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; i < app->n_sources && n < cap; i++, n++) {
+        out[n].stream = app->sources[i].h->cs->name;
+        out[n].millis_behind_latest = app->sources[i].millis_behind;
+    }
+    return n;
 }
 
 void rt_app_get_stats(const rt_app *app, rt_app_stats *out) {

@@ -81,6 +81,17 @@ typedef struct rt_app_stats {
 
 void rt_app_get_stats(const rt_app *app, rt_app_stats *out);
 
+/* One input stream of an application and how far its reader is behind the
+ * tip of its shards (MillisBehindLatest of the last read). */
+typedef struct rt_app_input {
+    const char *stream;           /* in-application stream name; borrowed from the catalog */
+    int64_t millis_behind_latest;
+} rt_app_input;
+
+/* Fills up to cap inputs; returns how many. A snapshot, read while the
+ * application runs on its own thread. */
+size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap);
+
 /* Frees the application (readers, operators, sinks). NULL is a no-op. */
 void rt_app_free(rt_app *app);
 

@@ -359,6 +359,21 @@ void srv_apps_metrics(srv_apps *a, sbuf *out) {
     metric_family(a, out, "eddy_app_late_rows_total", "counter", "Rows an application dropped as late.", 5);
     metric_family(a, out, "eddy_app_window_state_bytes", "gauge", "Memory held by the application's open windows.",
                   6);
+    sbuf_puts(out, "# HELP eddy_app_input_millis_behind_latest MillisBehindLatest of each input of an application.\n"
+                   "# TYPE eddy_app_input_millis_behind_latest gauge\n");
+    for (size_t i = 0; i < a->n; i++) {
+        hosted *h = a->items[i];
+        if (!h->app) continue;
+        rt_app_input in[16];
+        size_t n = rt_app_inputs(h->app, in, 16);
+        for (size_t k = 0; k < n; k++) {
+            sbuf_puts(out, "eddy_app_input_millis_behind_latest{app=\"");
+            srv_metrics_label(out, h->name);
+            sbuf_puts(out, "\",input=\"");
+            srv_metrics_label(out, in[k].stream);
+            sbuf_printf(out, "\"} %lld\n", (long long)in[k].millis_behind_latest);
+        }
+    }
 }
 
 void srv_apps_stop(srv_apps *a) {

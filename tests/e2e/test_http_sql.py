@@ -349,6 +349,8 @@ def test_metrics(srv):
     check(re.search(r'^eddy_app_error_stream_rows_total\{app="sql"\} 0$', text, re.M), "error_stream count")
     check(re.search(r'^eddy_app_millis_behind_latest\{app="sql"\} ', text, re.M), "MillisBehindLatest per app")
     check(re.search(r'^eddy_app_late_rows_total\{app="sql"\} 0$', text, re.M), "late rows dropped")
+    check(re.search(r'^eddy_app_input_millis_behind_latest\{app="sql",input="[^"]+"\} [0-9]+$', text, re.M),
+          "MillisBehindLatest per input")
     check(re.search(r'^eddy_app_window_state_bytes\{app="sql"\} [0-9]+$', text, re.M), "window state size")
     check(re.search(r'^eddy_running_queries 0$', text, re.M), "running queries gauge")
     # Histogram buckets are cumulative.
