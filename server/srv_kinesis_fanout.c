@@ -41,6 +41,7 @@ struct srv_sub {
     int open_handles;             /* freed when both handles have closed */
     int cleaned;
     srv_sub *next, **pprev;       /* srv_kinesis.subs */
+    char stream[STORE_NAME_MAX + 1]; /* for the read metrics ("" if unknown) */
 };
 
 /* ------------------------------------------------------------ consumers */
@@ -279,6 +280,11 @@ static void pump(srv_sub *s) {
             break;
         }
         if (b.n_records == 0 && !b.end_of_shard && now - s->last_sent_ms < s->k->heartbeat_ms) break;
+        if (b.n_records && s->k->on_get && s->stream[0]) {
+            uint64_t bytes = 0;
+            for (size_t i = 0; i < b.n_records; i++) bytes += b.records[i].data_len;
+            s->k->on_get(s->k->on_get_ctx, s->stream, b.n_records, bytes);
+        }
         cJSON *ev = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(ev, "Records");
         for (size_t i = 0; i < b.n_records; i++) cJSON_AddItemToArray(arr, srv_kx_record_json(&b.records[i], 0));
@@ -344,6 +350,17 @@ void srv_kx_subscribe(srv_call *c) {
         return;
     }
     s->k = c->k;
+    /* Consumer ARNs are arn:aws:kinesis:R:A:stream/NAME/consumer/C:EPOCH. */
+    const char *sp = strstr(carn, ":stream/");
+    if (sp) {
+        sp += 8;
+        const char *end = strchr(sp, '/');
+        size_t n = end ? (size_t)(end - sp) : 0;
+        if (n > 0 && n <= STORE_NAME_MAX) {
+            memcpy(s->stream, sp, n);
+            s->stream[n] = '\0';
+        }
+    }
     s->cbor = c->cbor;
     atomic_init(&s->ended_by_store, 0);
     /* The async handle must exist before the store can notify. */
