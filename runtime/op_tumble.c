@@ -37,7 +37,13 @@ typedef struct tumble_state {
     rt_batch *out;           /* emitted rows (kernel result types) */
     rt_batch *conv;          /* emitted rows in the plan's types, when they differ */
     eddy_type *key_types;
+    /* Keys the map holds: key columns (of keyb and of the output). A time
+     * key computed from ROWTIME is left out: every group of the open window
+     * shares its value `cur`, and a map of the remaining key alone takes
+     * the keymap's fast batch lookup when that key is one fixed-width
+     * column. */
     uint32_t *key_cols;
+    uint32_t n_map_keys;
     uint32_t payload_rt;     /* offset of the group's latest ROWTIME */
     int open;                /* a window is open (has groups not yet emitted) */
     int has_cur;             /* cur is set: a window was opened at least once */
@@ -62,9 +68,10 @@ static int emit_window(rt_op *op, eddy_err *err) {
             if (st->width > 0) rt = st->cur + st->width;
             else memcpy(&rt, pl + st->payload_rt, sizeof rt);
             uint32_t r = rt_batch_begin_row(st->out, rt);
-            for (uint32_t k = 0; k < st->n_keys; k++)
-                if (rt_keymap_put_key(&st->map, id, k, st->out, k, r) != 0)
+            for (uint32_t k = 0; k < st->n_map_keys; k++)
+                if (rt_keymap_put_key(&st->map, id, k, st->out, st->key_cols[k], r) != 0)
                     return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            if (st->computed_key) rt_batch_set_i64(st->out, st->tk, r, st->cur);
             int failed = 0;
             for (uint32_t j = 0; j < st->n_aggs; j++) {
                 tumble_agg *ag = &st->aggs[j];
@@ -137,6 +144,55 @@ static int64_t floor_div(int64_t a, int64_t b) {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* Adds the key-batch rows in keyb's selection (all of the open window) to
+ * their groups: one keymap lookup for the run, then each aggregate over the
+ * run in input order. src maps a key-batch row to its input row; av holds
+ * the evaluated aggregate arguments. Empties the selection. */
+static int add_run(rt_op *op, const rt_batch *b, const uint16_t *src, const rt_vec *const *av, eddy_err *err) {
+    tumble_state *st = op->state;
+    rt_batch *kb = st->keyb;
+    uint32_t n = kb->n_sel;
+    if (n == 0) return 0;
+    uint32_t ids[RT_BATCH_CAP];
+    uint8_t *pls[RT_BATCH_CAP];
+    uint32_t n_before = st->map.n;
+    int rc = rt_keymap_find_batch(&st->map, kb, st->key_cols, ids, err);
+    kb->n_sel = 0;
+    /* New groups get initialised states even when the lookup stopped early,
+     * so emit and destroy always see valid states. */
+    for (uint32_t g = n_before; g < st->map.n; g++) {
+        uint8_t *pl = rt_keymap_payload(&st->map, g);
+        for (uint32_t j = 0; j < st->n_aggs; j++) st->aggs[j].k.init(&st->aggs[j].k, pl + st->aggs[j].off);
+        int64_t lo = INT64_MIN;
+        memcpy(pl + st->payload_rt, &lo, sizeof lo);
+    }
+    if (rc != 0) return rc;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *pl = pls[i] = rt_keymap_payload(&st->map, ids[i]);
+        int64_t *latest = (int64_t *)(void *)(pl + st->payload_rt);
+        int64_t t = b->rowtime[src[kb->sel[i]]];
+        if (t > *latest) *latest = t;
+    }
+    for (uint32_t j = 0; j < st->n_aggs; j++) {
+        tumble_agg *ag = &st->aggs[j];
+        const rt_vec *v = av[j];
+        rt_datum dv;
+        dv.i = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            const rt_datum *pv = &dv;
+            if (v) {
+                uint32_t r = src[kb->sel[i]];
+                if (v->null[r]) pv = NULL;
+                else if (v->phys == RT_PHYS_STR) dv.s = v->v.str[r];
+                else if (v->phys == RT_PHYS_F64) dv.d = v->v.f64[r];
+                else dv.i = v->v.i64[r];
+            }
+            if (ag->k.add(&ag->k, pls[i] + ag->off, pv) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
 static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     tumble_state *st = op->state;
     const rt_vec *kv[RT_KEYMAP_MAX_KEYS];
@@ -180,12 +236,18 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         rt_batch_commit_row(st->keyb);
         src[d] = (uint16_t)r;
     }
-    for (uint32_t d = 0; d < st->keyb->n_rows; d++) {
-        uint32_t r = src[d];
+    /* Rows of the open window are gathered in keyb's selection and added
+     * in one batch lookup; the run is flushed before the window switches,
+     * so a batch that spans windows is split at each boundary. */
+    uint32_t nk = st->keyb->n_rows;
+    st->keyb->has_sel = 1;
+    st->keyb->n_sel = 0;
+    for (uint32_t d = 0; d < nk; d++) {
         const rt_column *tc = &st->keyb->cols[st->tk];
         int64_t tv = rt_col_is_null(tc, d) ? INT64_MIN : tc->v.i64[d];
         if (!st->has_cur || tv > st->cur) {
-            int rc = emit_window(op, err);
+            int rc = add_run(op, b, src, av, err);
+            if (rc == 0) rc = emit_window(op, err);
             if (rc != 0) return rc;
             st->open = 1;
             st->has_cur = 1;
@@ -193,37 +255,12 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         } else if (tv < st->cur || !st->open) {
             /* A row for a window already emitted (by a later row or by the
              * watermark): late. */
-            rt_op_row_error(op, b, r, "LATE_ROW", "row arrived after its window was emitted");
+            rt_op_row_error(op, b, src[d], "LATE_ROW", "row arrived after its window was emitted");
             continue;
         }
-        uint32_t id, n_before = st->map.n;
-        if (rt_keymap_find_row(&st->map, st->keyb, st->key_cols, d, &id, err) != 0) return err->code;
-        uint8_t *pl = rt_keymap_payload(&st->map, id);
-        int64_t *latest = (int64_t *)(void *)(pl + st->payload_rt);
-        if (id >= n_before) {
-            for (uint32_t j = 0; j < st->n_aggs; j++) st->aggs[j].k.init(&st->aggs[j].k, pl + st->aggs[j].off);
-            *latest = b->rowtime[r];
-        }
-        if (b->rowtime[r] > *latest) *latest = b->rowtime[r];
-        for (uint32_t j = 0; j < st->n_aggs; j++) {
-            tumble_agg *ag = &st->aggs[j];
-            rt_datum dv;
-            const rt_datum *pv = NULL;
-            if (av[j]) {
-                if (!av[j]->null[r]) {
-                    if (av[j]->phys == RT_PHYS_STR) dv.s = av[j]->v.str[r];
-                    else if (av[j]->phys == RT_PHYS_F64) dv.d = av[j]->v.f64[r];
-                    else dv.i = av[j]->v.i64[r];
-                    pv = &dv;
-                }
-            } else {
-                dv.i = 1;
-                pv = &dv;
-            }
-            if (ag->k.add(&ag->k, pl + ag->off, pv) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        }
+        st->keyb->sel[st->keyb->n_sel++] = (uint16_t)d;
     }
-    return 0;
+    return add_run(op, b, src, av, err);
 }
 
 /* Memory of the open window, for /metrics. */
@@ -287,8 +324,8 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
                        (tk->kind == PLAN_TK_STEP || tk->kind == PLAN_TK_FLOOR);
     for (uint32_t k = 0; k < st->n_keys; k++) {
         st->key_types[k] = op->out_types[k];
-        st->key_cols[k] = k;
         if (st->computed_key && k == st->tk) continue;
+        st->key_cols[st->n_map_keys++] = k;
         int rc = rt_expr_compile(n->u.tumble.keys[k], op->in_types, op->n_in, &op->env, a, &st->keys[k], err);
         if (rc != 0) return rc;
     }
@@ -318,7 +355,10 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     }
     st->payload_rt = off;
     off += 8;
-    if (rt_keymap_init(&st->map, st->key_types, st->n_keys, off, err) != 0) return err->code;
+    eddy_type *map_types = arena_alloc(a, sizeof(eddy_type) * st->n_keys);
+    if (!map_types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (uint32_t k = 0; k < st->n_map_keys; k++) map_types[k] = st->key_types[st->key_cols[k]];
+    if (rt_keymap_init(&st->map, map_types, st->n_map_keys, off, err) != 0) return err->code;
     st->keyb = rt_batch_new(st->key_types, st->n_keys, err);
     st->out = rt_batch_new(res_types, st->n_keys + st->n_aggs, err);
     st->conv = rt_batch_new(op->out_types, op->n_out, err);
