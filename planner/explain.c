@@ -128,13 +128,15 @@ static void put_expr(sbuf *b, const plan_expr *e, const xctx *x) {
             sbuf_printf(b, "$%u", e->u.col.index);
         }
         return;
-    case PX_ROWTIME:
+    case PX_ROWTIME: {
         /* Index 1 is the right input's ROWTIME in a join condition. */
+        const char *nm = e->u.col.arrival ? "APPROXIMATE_ARRIVAL_TIME" : "ROWTIME";
         if (x && x->n_left && e->u.col.index < 2) {
             put_name(b, e->u.col.index == 0 ? x->lq : x->rq);
-            sbuf_puts(b, ".ROWTIME");
+            sbuf_printf(b, ".%s", nm);
         } else {
-            sbuf_puts(b, "ROWTIME");
+            sbuf_puts(b, nm);
+        }
         }
         return;
     case PX_OP: {

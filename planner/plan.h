@@ -108,6 +108,11 @@ struct plan_expr {
         eddy_value lit;  /* strings point into the plan arena */
         struct {
             uint32_t index;
+            /* PX_ROWTIME only: spelled APPROXIMATE_ARRIVAL_TIME, the system
+             * column of a source-bound input stream. Its value is the
+             * record's arrival time, which is that stream's ROWTIME, but it
+             * is not a ROWTIME expression for GROUP BY's one-ROWTIME rule. */
+            uint8_t arrival;
         } col;
         struct {
             plan_op op;

@@ -186,7 +186,7 @@ plan_expr *pl_agg_call(pl *p, const ast_expr *e, pl_aggctx *ac) {
 int pl_uses_rowtime(const plan_expr *e) {
     if (!e) return 0;
     switch (e->kind) {
-    case PX_ROWTIME: return 1;
+    case PX_ROWTIME: return !e->u.col.arrival;
     case PX_OP: return pl_uses_rowtime(e->u.op.args[0]) || pl_uses_rowtime(e->u.op.args[1]);
     case PX_CALL:
         for (uint32_t i = 0; i < e->u.call.n_args; i++)
@@ -217,7 +217,10 @@ int pl_monotonic(const plan_expr *e, int *on_rowtime) {
     int dummy;
     if (!on_rowtime) on_rowtime = &dummy;
     switch (e->kind) {
-    case PX_ROWTIME: *on_rowtime = 1; return 1;
+    case PX_ROWTIME:
+        /* APPROXIMATE_ARRIVAL_TIME is ascending here too: it is the ROWTIME. */
+        if (!e->u.col.arrival) *on_rowtime = 1;
+        return 1;
     case PX_LITERAL: return 2;
     case PX_CAST: return pl_monotonic(e->u.cast.arg, on_rowtime);
     case PX_CALL: {

@@ -73,6 +73,7 @@ static plan_node *plan_named(pl *p, const ast_from *f, pl_scope *sc, int *is_str
     *is_stream = s->kind != CAT_TABLE;
     if (rename_cols(p, f, n) != 0) return NULL;
     if (add_rel(p, sc, f, f->alias.s ? f->alias.s : s->name, n, 0, *is_stream) != 0) return NULL;
+    sc->rels[sc->n_rels - 1].is_source = s->kind != CAT_TABLE && s->source.stream != NULL;
     return n;
 }
 

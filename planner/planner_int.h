@@ -25,6 +25,7 @@ typedef struct pl_rel {
     const plan_col *cols;
     uint32_t n_cols;
     uint8_t is_stream;    /* has a ROWTIME */
+    uint8_t is_source;    /* bound to a stored stream: has APPROXIMATE_ARRIVAL_TIME */
     uint32_t rt_index;    /* PX_ROWTIME u.col.index for its ROWTIME */
     uint32_t off, len;    /* the FROM item's span */
 } pl_rel;

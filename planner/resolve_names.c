@@ -57,6 +57,16 @@ static plan_expr *rowtime_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_
     return x;
 }
 
+static int is_arrival_name(const char *s) { return s && strcmp(s, "APPROXIMATE_ARRIVAL_TIME") == 0; }
+
+/* APPROXIMATE_ARRIVAL_TIME of a source-bound stream: the record's arrival
+ * time in the store, which is the ROWTIME that stream's rows carry. */
+static plan_expr *arrival_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_expr *e) {
+    plan_expr *x = rowtime_ref(p, rel, sc, e);
+    if (x) x->u.col.arrival = 1;
+    return x;
+}
+
 static const pl_rel *find_rel(pl_scope *sc, const char *alias) {
     for (uint32_t r = 0; r < sc->n_rels; r++)
         if (sc->rels[r].alias && strcmp(sc->rels[r].alias, alias) == 0) return &sc->rels[r];
@@ -111,6 +121,24 @@ plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
             }
             return rowtime_ref(p, NULL, sc, e);
         }
+        if (is_arrival_name(name)) {
+            const pl_rel *src = NULL;
+            for (uint32_t r = 0; r < sc->n_rels; r++) {
+                if (!sc->rels[r].is_source) continue;
+                if (src) {
+                    pl_error(p, e->off, e->len, "column reference \"%s\" is ambiguous", name);
+                    eddy_err_hint(p->err, "Qualify it with the name of its stream, as in %s.%s.",
+                                  src->alias ? src->alias : "s", name);
+                    return NULL;
+                }
+                src = &sc->rels[r];
+            }
+            if (src) return arrival_ref(p, sc->n_rels > 1 ? src : NULL, sc, e);
+            pl_error(p, e->off, e->len, "column \"%s\" does not exist", name);
+            eddy_err_hint(p->err, "APPROXIMATE_ARRIVAL_TIME is a column of in-application input streams "
+                                  "(those read from a stored stream) only.");
+            return NULL;
+        }
         pl_error(p, e->off, e->len, "column \"%s\" does not exist", name);
         column_hint(p, name, sc, NULL);
         return NULL;
@@ -129,6 +157,7 @@ plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
             }
             return rowtime_ref(p, rel, sc, e);
         }
+        if (is_arrival_name(name) && rel->is_source) return arrival_ref(p, rel, sc, e);
         pl_error(p, e->off, e->len, "column %s.%s does not exist", parts[0].s, name);
         column_hint(p, name, sc, rel);
         return NULL;

@@ -7,8 +7,13 @@
  * appearance, aggregate states as payload). The window is emitted when a row
  * of a later window arrives, when the watermark passes the window's end, or at
  * finish. Output rows are the group keys then the aggregate results; their
- * ROWTIME is the window's end for STEP/FLOOR keys (SQL.md §3.3), else the
- * latest ROWTIME seen in the group.
+ * ROWTIME is the window's end (SQL.md §4.1). For STEP and fixed-unit FLOOR
+ * keys that is start + width. For any other key computed from ROWTIME alone
+ * (FLOOR TO MONTH, the `(ROWTIME - epoch) SECOND / 10` idiom) the end is
+ * the first instant whose key differs, found by evaluating the key at probe
+ * times: it is monotonic in ROWTIME, so a binary search finds the boundary,
+ * once per window. A key on other columns (MONOTONIC(col)) has no knowable
+ * end; its rows get the window's latest ROWTIME, so output stays ordered.
  *
  * INTERFACE: rt_op_tumble_init (through rt_op_new).
  */
@@ -44,29 +49,73 @@ typedef struct tumble_state {
      * column. */
     uint32_t *key_cols;
     uint32_t n_map_keys;
-    uint32_t payload_rt;     /* offset of the group's latest ROWTIME */
     int open;                /* a window is open (has groups not yet emitted) */
     int has_cur;             /* cur is set: a window was opened at least once */
     int64_t cur;             /* time-key value of the latest window opened */
     int64_t width;           /* window width in ms, 0 = a window per key value */
     int computed_key;        /* time key computed from ROWTIME by the operator */
+    int on_rowtime;          /* the time key is a function of ROWTIME */
+    int64_t win_max_rt;      /* latest ROWTIME among the open window's rows */
+    rt_batch *probe;         /* one row: evaluates the time key at a probe time */
     uint32_t tk;             /* which key is the time key */
     int needs_conv;
     uint8_t *bad;
 } tumble_state;
 
-static int emit_window(rt_op *op, eddy_err *err) {
+/* Upper bound of probe times: the end of year 9999. */
+#define PROBE_MAX 253402300799999LL
+
+/* The time key at ROWTIME t; -1 when it is NULL or fails there. */
+static int probe_key(tumble_state *st, int64_t t, int64_t *out) {
+    rt_batch_reset(st->probe);
+    rt_batch_begin_row(st->probe, t);
+    rt_batch_commit_row(st->probe);
+    const rt_vec *v;
+    const rt_row_error *errs;
+    uint32_t n_errs;
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (rt_expr_eval(st->keys[st->tk], st->probe, NULL, 0, &v, &errs, &n_errs, &e) != 0 || n_errs || v->null[0])
+        return -1;
+    *out = v->v.i64[0];
+    return 0;
+}
+
+/* End of the open window whose key is computed from ROWTIME without a fixed
+ * width: the least t > win_max_rt whose key is not `cur`. `hi` is a time
+ * known to be past the window (the row or watermark closing it), or
+ * INT64_MIN to search upwards. Falls back to win_max_rt when the key cannot
+ * be probed. */
+static int64_t window_end(tumble_state *st, int64_t hi) {
+    int64_t lo = st->win_max_rt, k;
+    if (hi == INT64_MIN || hi <= lo) {
+        for (int64_t step = 1;; step *= 2) {
+            if (lo > PROBE_MAX - step) return st->win_max_rt;
+            hi = lo + step;
+            if (probe_key(st, hi, &k) != 0) return st->win_max_rt;
+            if (k != st->cur) break;
+        }
+    }
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (probe_key(st, mid, &k) != 0) return st->win_max_rt;
+        if (k == st->cur) lo = mid;
+        else hi = mid;
+    }
+    return hi;
+}
+
+/* Emits the open window's groups. `hi` as for window_end. */
+static int emit_window(rt_op *op, int64_t hi, eddy_err *err) {
     tumble_state *st = op->state;
     if (!st->open) return 0;
     uint32_t n = st->map.n;
+    int64_t rt = st->width > 0 ? st->cur + st->width : st->on_rowtime ? window_end(st, hi) : st->win_max_rt;
     for (uint32_t id = 0; id < n;) {
         rt_batch_reset(st->out);
         uint32_t upto = id + RT_BATCH_CAP < n ? id + RT_BATCH_CAP : n;
         for (; id < upto; id++) {
             uint8_t *pl = rt_keymap_payload(&st->map, id);
-            int64_t rt;
-            if (st->width > 0) rt = st->cur + st->width;
-            else memcpy(&rt, pl + st->payload_rt, sizeof rt);
             uint32_t r = rt_batch_begin_row(st->out, rt);
             for (uint32_t k = 0; k < st->n_map_keys; k++)
                 if (rt_keymap_put_key(&st->map, id, k, st->out, st->key_cols[k], r) != 0)
@@ -163,16 +212,9 @@ static int add_run(rt_op *op, const rt_batch *b, const uint16_t *src, const rt_v
     for (uint32_t g = n_before; g < st->map.n; g++) {
         uint8_t *pl = rt_keymap_payload(&st->map, g);
         for (uint32_t j = 0; j < st->n_aggs; j++) st->aggs[j].k.init(&st->aggs[j].k, pl + st->aggs[j].off);
-        int64_t lo = INT64_MIN;
-        memcpy(pl + st->payload_rt, &lo, sizeof lo);
     }
     if (rc != 0) return rc;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *pl = pls[i] = rt_keymap_payload(&st->map, ids[i]);
-        int64_t *latest = (int64_t *)(void *)(pl + st->payload_rt);
-        int64_t t = b->rowtime[src[kb->sel[i]]];
-        if (t > *latest) *latest = t;
-    }
+    for (uint32_t i = 0; i < n; i++) pls[i] = rt_keymap_payload(&st->map, ids[i]);
     for (uint32_t j = 0; j < st->n_aggs; j++) {
         tumble_agg *ag = &st->aggs[j];
         const rt_vec *v = av[j];
@@ -247,11 +289,12 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         int64_t tv = rt_col_is_null(tc, d) ? INT64_MIN : tc->v.i64[d];
         if (!st->has_cur || tv > st->cur) {
             int rc = add_run(op, b, src, av, err);
-            if (rc == 0) rc = emit_window(op, err);
+            if (rc == 0) rc = emit_window(op, b->rowtime[src[d]], err);
             if (rc != 0) return rc;
             st->open = 1;
             st->has_cur = 1;
             st->cur = tv;
+            st->win_max_rt = b->rowtime[src[d]];
         } else if (tv < st->cur || !st->open) {
             /* A row for a window already emitted (by a later row or by the
              * watermark): late. */
@@ -259,6 +302,7 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             continue;
         }
         st->keyb->sel[st->keyb->n_sel++] = (uint16_t)d;
+        if (b->rowtime[src[d]] > st->win_max_rt) st->win_max_rt = b->rowtime[src[d]];
     }
     return add_run(op, b, src, av, err);
 }
@@ -271,11 +315,17 @@ static void tumble_account(rt_op *op) {
 
 static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     tumble_state *st = op->state;
-    if (st->open && st->width > 0 && wm >= st->cur + st->width) return emit_window(op, err);
+    if (!st->open) return 0;
+    if (st->width > 0) return wm >= st->cur + st->width ? emit_window(op, INT64_MIN, err) : 0;
+    /* Rows still to come have ROWTIME >= wm, so their key is at least the
+     * key at wm: when that differs, the window is complete. */
+    int64_t k;
+    if (st->on_rowtime && wm > st->win_max_rt && probe_key(st, wm, &k) == 0 && k != st->cur)
+        return emit_window(op, wm, err);
     return 0;
 }
 
-static int tumble_finish(rt_op *op, eddy_err *err) { return emit_window(op, err); }
+static int tumble_finish(rt_op *op, eddy_err *err) { return emit_window(op, INT64_MIN, err); }
 
 static void tumble_end(rt_op *op) {
     tumble_state *st = op->state;
@@ -290,6 +340,7 @@ static void tumble_end(rt_op *op) {
     rt_batch_release(st->keyb);
     rt_batch_release(st->out);
     rt_batch_release(st->conv);
+    rt_batch_release(st->probe);
     free(st->bad);
 }
 
@@ -320,6 +371,7 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_time_key *tk = &n->u.tumble.time_key;
     st->tk = tk->key_index;
     st->width = tk->width_ms;
+    st->on_rowtime = tk->on_rowtime;
     st->computed_key = tk->on_rowtime && tk->width_ms > 0 &&
                        (tk->kind == PLAN_TK_STEP || tk->kind == PLAN_TK_FLOOR);
     for (uint32_t k = 0; k < st->n_keys; k++) {
@@ -353,8 +405,6 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
         res_types[st->n_keys + j] = ag->k.out_type;
         if (ag->k.out_type.id != ag->plan_type.id || ag->k.out_type.scale != ag->plan_type.scale) st->needs_conv = 1;
     }
-    st->payload_rt = off;
-    off += 8;
     eddy_type *map_types = arena_alloc(a, sizeof(eddy_type) * st->n_keys);
     if (!map_types) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     for (uint32_t k = 0; k < st->n_map_keys; k++) map_types[k] = st->key_types[st->key_cols[k]];
@@ -363,6 +413,10 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     st->out = rt_batch_new(res_types, st->n_keys + st->n_aggs, err);
     st->conv = rt_batch_new(op->out_types, op->n_out, err);
     st->bad = calloc(RT_BATCH_CAP, 1);
+    if (st->on_rowtime && !st->computed_key && st->width == 0) {
+        st->probe = rt_batch_new(op->in_types, op->n_in, err);
+        if (!st->probe) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    }
     if (!st->keyb || !st->out || !st->conv || !st->bad) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     return 0;
 }

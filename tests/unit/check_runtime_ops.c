@@ -883,6 +883,49 @@ START_TEST(test_tumble) {
 }
 END_TEST
 
+/* A key monotonic in ROWTIME without a width the planner knows (here
+ * CAST(ROWTIME AS BIGINT) / 1000, the second): its windows end where the
+ * key changes, found by probing, so rows carry the window end as ROWTIME,
+ * the watermark closes a window, and late rows are still caught. */
+START_TEST(test_tumble_monotonic_key) {
+    eddy_type in[] = {T_STR, T_BIG};
+    plan_node *n = arena_calloc(&A, sizeof *n);
+    n->kind = PLAN_TUMBLE_AGG;
+    plan_expr *cast = arena_calloc(&A, sizeof *cast);
+    cast->kind = PX_CAST;
+    cast->type = T_BIG;
+    cast->u.cast.arg = x_rowtime(&A);
+    n->u.tumble.keys = arena_alloc(&A, sizeof(plan_expr *) * 2);
+    n->u.tumble.keys[0] = x_op(&A, PLAN_OP_DIV, cast, x_big(&A, 1000));
+    n->u.tumble.keys[1] = x_col(&A, 0, T_STR);
+    n->u.tumble.n_keys = 2;
+    n->u.tumble.time_key.kind = PLAN_TK_MONOTONIC;
+    n->u.tumble.time_key.key_index = 0;
+    n->u.tumble.time_key.on_rowtime = 1;
+    n->u.tumble.aggs = arena_calloc(&A, sizeof(plan_agg) * 1);
+    n->u.tumble.n_aggs = 1;
+    eddy_type types[3] = {T_BIG, T_STR, mk_agg(&A, &n->u.tumble.aggs[0], "COUNT", NULL, NULL)};
+    set_schema(&A, n, types, 3);
+    rt_op *op = mk_op(&A, n, in, 2);
+    in_row r[] = {{1100, {"s:b", "i:1"}}, {1200, {"s:a", "i:2"}}, {1900, {"s:b", "i:3"}}, {2100, {"s:a", "i:4"}}};
+    push(op, in, 2, r, 4);
+    /* Both groups of second 1 end at 2000, in order of first appearance. */
+    EXPECT("2000|1|b|2", "2000|1|a|1");
+    wm(op, 2999);
+    ck_assert_int_eq(C->n, 2);
+    wm(op, 3000);
+    EXPECT("2000|1|b|2", "2000|1|a|1", "3000|2|a|1");
+    in_row r2[] = {{2999, {"s:a", "i:1"}}, {7250, {"s:c", "i:1"}}};
+    push(op, in, 2, r2, 2);
+    ck_assert_int_eq(C->n_errs, 1);
+    ck_assert_str_eq(C->errs[0], "LATE_ROW@2999");
+    /* At the end the window's end is searched upwards from its last row. */
+    finish(op);
+    EXPECT("2000|1|b|2", "2000|1|a|1", "3000|2|a|1", "8000|7|c|1");
+    rt_op_end_chain(op);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suites */
 
 static Suite *slide_suite(void) {
@@ -927,6 +970,7 @@ static Suite *misc_suite(void) {
     tcase_add_test(tc, test_rowtime_not_timestamp);
     tcase_add_test(tc, test_distinct);
     tcase_add_test(tc, test_tumble);
+    tcase_add_test(tc, test_tumble_monotonic_key);
     suite_add_tcase(s, tc);
     return s;
 }
