@@ -87,7 +87,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
     /* Options. */
     const char *fmt = NULL, *start = NULL, *start_time = NULL, *reader = NULL, *cdel = NULL,
                *rdel = NULL, *reference = NULL;
-    const ast_option *fmt_opt = NULL, *start_opt = NULL, *reader_opt = NULL;
+    const ast_option *fmt_opt = NULL, *start_opt = NULL, *reader_opt = NULL, *row_path_opt = NULL;
     const char **paths = NULL;
     s.source.row_path = "$";
     for (uint32_t i = 0; i < st->u.create_stream.n_options; i++) {
@@ -117,7 +117,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
         else if (!strcasecmp(k, "start_time")) start_time = v;
         else if (!strcasecmp(k, "reader")) reader = v, reader_opt = o;
         else if (!strcasecmp(k, "consumer")) s.source.consumer = v;
-        else if (!strcasecmp(k, "row_path")) s.source.row_path = v;
+        else if (!strcasecmp(k, "row_path")) s.source.row_path = v, row_path_opt = o;
         else if (!strcasecmp(k, "column_delimiter")) cdel = v;
         else if (!strcasecmp(k, "row_delimiter")) rdel = v;
         else if (!strcasecmp(k, "reference")) reference = v;
@@ -151,6 +151,12 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
         else return pl_error(p, fmt_opt->off, fmt_opt->len, "format must be 'json' or 'csv'");
     }
     s.source.format = s.sink.format = pf;
+    const char *rp = s.source.row_path;
+    if (row_path_opt && (rp[0] != '$' || strchr(rp, ':') || strchr(rp, '*'))) {
+        pl_unsupported(p, row_path_opt->off, row_path_opt->len, "a row path that is not a plain JSONPath ($.a.b, $.a[0])");
+        eddy_err_hint(p->err, "Flattening arrays into rows is not supported yet; map '$.arr[0:]' to a VARCHAR column to take an array whole.");
+        return p->err->code;
+    }
     if (start) {
         if (!strcasecmp(start, "latest") || !strcasecmp(start, "now")) s.source.start = PLAN_START_LATEST;
         else if (!strcasecmp(start, "trim_horizon")) s.source.start = PLAN_START_TRIM_HORIZON;
@@ -194,6 +200,19 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
                 paths[i] = arena_sprintf(p->a, "$.%.*s", (int)cn->len, p->text + cn->off);
             else
                 paths[i] = arena_sprintf(p->a, "$.%s", s.cols[i].name);
+        }
+        /* A row path other than $ locates each record inside the JSON
+         * document: mappings are relative to it ($.price under row path
+         * $.trade reads $.trade.price). A mapping that already starts with
+         * the row path is taken as written, so both spellings that KDA
+         * schemas use work. */
+        size_t rl = strlen(rp);
+        if (rl > 1) {
+            for (uint32_t i = 0; i < n; i++) {
+                const char *m = paths[i];
+                if (!strncmp(m, rp, rl) && (m[rl] == '\0' || m[rl] == '.' || m[rl] == '[')) continue;
+                if (!(paths[i] = arena_sprintf(p->a, "%s%s", rp, m[0] == '$' ? m + 1 : m))) return EDDY_E_NOMEM;
+            }
         }
     } else if (paths) {
         return pl_error(p, any->off, any->len, "mapping paths apply to JSON sources only");

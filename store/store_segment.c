@@ -100,6 +100,14 @@ int store__seg_open_new(store *s, store_stream *st, store_shard *sh, uint64_t fi
             snprintf(sdir, sizeof sdir, "%s/streams/%s", s->data_dir, st->name);
             if ((mkdir(sdir, 0755) != 0 && errno != EEXIST) || (mkdir(dir, 0755) != 0 && errno != EEXIST))
                 return eddy_err_set(err, EDDY_E_IO, "cannot create %s: %s", dir, strerror(errno));
+            /* The new directories' own entries must be durable as well, or
+             * a crash could drop the shard directory with its segments. */
+            if (s->fsync != STORE_FSYNC_NEVER) {
+                char streams[4096];
+                snprintf(streams, sizeof streams, "%s/streams", s->data_dir);
+                fsync_dir(sdir);
+                fsync_dir(streams);
+            }
             sh->dir_made = 1;
         }
         seg_path(dir, first_counter, path, sizeof path);
