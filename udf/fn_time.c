@@ -855,6 +855,7 @@ int udf__attach_time(udf_registry *r, eddy_err *err) {
         {"EXTRACT", fn_extract},
         {"EXTRACT_INTERVAL", fn_extract_interval},
         {"TSDIFF", fn_tsdiff},
+        {"TSDIFF_TS", fn_tsdiff},
         {"CHAR_TO_TIMESTAMP", fn_char_to_timestamp},
         {"CHAR_TO_DATE", fn_char_to_date},
         {"CHAR_TO_TIME", fn_char_to_time},

@@ -46,6 +46,11 @@ const udf_func udf__sigs_time[] = {
     {.name = "TSDIFF", .specific = "TSDIFF", UDF_ARGS(EDDY_T_BIGINT, EDDY_T_BIGINT),
      UDF_RETURNS(EDDY_T_BIGINT, 0, 0), .flags = UDF_DET,
      .doc = "difference in ms of two epoch-millisecond values"},
+    /* The reference types the arguments BIGINT; SQLstream code passes
+     * TIMESTAMPs (ROWTIMEs) just as often, so both are accepted. */
+    {.name = "TSDIFF", .specific = "TSDIFF_TS", UDF_ARGS(EDDY_T_TIMESTAMP, EDDY_T_TIMESTAMP),
+     UDF_RETURNS(EDDY_T_BIGINT, 0, 0), .flags = UDF_DET,
+     .doc = "difference in ms of two timestamps (endTime - startTime)"},
     {.name = "CHAR_TO_TIMESTAMP", .specific = "CHAR_TO_TIMESTAMP", UDF_ARGS(S, S),
      UDF_RETURNS(EDDY_T_TIMESTAMP, 0, 0), .flags = UDF_DET,
      .doc = "parse a timestamp with a SimpleDateFormat pattern"},

@@ -464,6 +464,8 @@ START_TEST(test_now_and_conversions) {
     ck_assert_str_eq(R("TSDIFF", BI(1000), BI(3500)), "2500");
     ck_assert_str_eq(R("TSDIFF", BI(3500), BI(1000)), "-2500");
     ck_assert(ISERR(R("TSDIFF", BI(INT64_MIN), BI(1))));
+    /* Timestamps are taken too (endTime - startTime, in ms). */
+    ck_assert_str_eq(R("TSDIFF", TS("2026-01-01 00:00:00"), TS("2026-01-01 00:00:01.250")), "1250");
     ck_assert_str_eq(R("TO_TIMESTAMP", BI(0)), "1970-01-01 00:00:00.000");
     ck_assert_str_eq(R("TO_TIMESTAMP", BI(1096552103000)), "2004-09-30 13:48:23.000");
     ck_assert_str_eq(R("UNIX_TIMESTAMP", TS("2004-09-30 13:48:23")), "1096552103000");
