@@ -46,6 +46,7 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
     case PLAN_SLIDE_AGG: rc = rt_op_slide_init(op, a, err); break;
     case PLAN_STAGGER_AGG: rc = rt_op_stagger_init(op, a, err); break;
     case PLAN_TSORT: rc = rt_op_tsort_init(op, a, err); break;
+    case PLAN_ORDER: rc = rt_op_order_init(op, a, err); break;
     case PLAN_DISTINCT: rc = rt_op_distinct_init(op, a, err); break;
     case PLAN_STREAM_JOIN: rc = rt_op_join_init(op, a, err); break;
     case PLAN_TABLE_JOIN: rc = rt_op_table_join_init(op, a, err); break;

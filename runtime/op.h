@@ -136,6 +136,7 @@ int rt_op_rowtime_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_slide_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_stagger_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_tsort_init(rt_op *op, arena *a, eddy_err *err);
+int rt_op_order_init(rt_op *op, arena *a, eddy_err *err);       /* ORDER BY with a monotonic lead */
 int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_join_init(rt_op *op, arena *a, eddy_err *err);        /* STREAM_JOIN */
 int rt_op_table_join_init(rt_op *op, arena *a, eddy_err *err);  /* TABLE_JOIN: push_side(1) loads the table */

@@ -926,6 +926,43 @@ START_TEST(test_tumble_monotonic_key) {
 }
 END_TEST
 
+/* ORDER BY CAST(ROWTIME AS BIGINT) / 1000, C1 DESC: a second's rows come
+ * out sorted when the next second's first row arrives, or when the
+ * watermark reaches the next second (the lead key probed at the watermark
+ * differs), all with the group's latest ROWTIME. */
+START_TEST(test_order) {
+    eddy_type in[] = {T_STR, T_BIG};
+    plan_node *n = arena_calloc(&A, sizeof *n);
+    n->kind = PLAN_ORDER;
+    plan_expr *cast = arena_calloc(&A, sizeof *cast);
+    cast->kind = PX_CAST;
+    cast->type = T_BIG;
+    cast->u.cast.arg = x_rowtime(&A);
+    n->u.order.keys = arena_calloc(&A, sizeof(plan_sort_key) * 2);
+    n->u.order.keys[0].expr = x_op(&A, PLAN_OP_DIV, cast, x_big(&A, 1000));
+    n->u.order.keys[1].expr = x_col(&A, 1, T_BIG);
+    n->u.order.keys[1].desc = 1;
+    n->u.order.n_keys = 2;
+    set_schema(&A, n, in, 2);
+    rt_op *op = mk_op(&A, n, in, 2);
+    in_row r[] = {{100, {"s:a", "i:1"}}, {200, {"s:b", "null"}}, {900, {"s:c", "i:3"}}, {900, {"s:d", "i:3"}}};
+    push(op, in, 2, r, 4);
+    wm(op, 999);
+    ck_assert_int_eq(C->n, 0);
+    wm(op, 1000);
+    /* NULL sorts as the largest, so first in DESC; ties keep arrival order. */
+    EXPECT("900|b|NULL", "900|c|3", "900|d|3", "900|a|1");
+    in_row r2[] = {{1500, {"s:e", "i:5"}}, {1600, {"s:f", "i:6"}}};
+    push(op, in, 2, r2, 2);
+    in_row r3[] = {{2100, {"s:g", "i:7"}}};
+    push(op, in, 2, r3, 1);
+    EXPECT("900|b|NULL", "900|c|3", "900|d|3", "900|a|1", "1600|f|6", "1600|e|5");
+    finish(op);
+    EXPECT("900|b|NULL", "900|c|3", "900|d|3", "900|a|1", "1600|f|6", "1600|e|5", "2100|g|7");
+    rt_op_end_chain(op);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suites */
 
 static Suite *slide_suite(void) {
@@ -971,6 +1008,7 @@ static Suite *misc_suite(void) {
     tcase_add_test(tc, test_distinct);
     tcase_add_test(tc, test_tumble);
     tcase_add_test(tc, test_tumble_monotonic_key);
+    tcase_add_test(tc, test_order);
     suite_add_tcase(s, tc);
     return s;
 }
