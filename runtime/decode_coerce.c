@@ -237,17 +237,19 @@ int rt__coerce_number(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const 
                       eddy_err *err) {
     eddy_type_id id = d->types[c].id;
     /* Fast path: a plain integer into an integer column. */
-    if (eddy_type_is_integer(id) && n > 0 && n <= 18) {
+    if (id >= EDDY_T_TINYINT && id <= EDDY_T_BIGINT && n > 0 && n <= 18) {
         size_t i = txt[0] == '-';
         int64_t v = 0;
         size_t j = i;
         for (; j < n && txt[j] >= '0' && txt[j] <= '9'; j++) v = v * 10 + (txt[j] - '0');
         if (j == n && j > i) {
             if (i) v = -v;
-            int64_t lo, hi;
-            eddy_int_range(id, &lo, &hi);
-            if (v < lo || v > hi) return type_err(d, c, err, "value", txt, n, "does not fit");
-            rt_batch_set_i64(b, c, r, v);
+            int64_t lo = id == EDDY_T_TINYINT ? -128 : id == EDDY_T_SMALLINT ? -32768 : INT32_MIN;
+            int64_t hi = id == EDDY_T_TINYINT ? 127 : id == EDDY_T_SMALLINT ? 32767 : INT32_MAX;
+            if (id != EDDY_T_BIGINT && (v < lo || v > hi))
+                return type_err(d, c, err, "value", txt, n, "does not fit");
+            b->cols[c].v.i64[r] = v;
+            rt_col_set_valid(&b->cols[c], r);
             return 0;
         }
     }
@@ -300,8 +302,9 @@ static inline int dig2(const char *p, int *out) {
 }
 
 /* The common exact shapes "YYYY-MM-DD HH:MM:SS" and "... .mmm" without the
- * general parser; returns 0 to defer to eddy_ts_parse. */
-static int fast_ts(const char *s, size_t n, int64_t *out) {
+ * general parser; returns 0 to defer to eddy_ts_parse. Records mostly come
+ * in time order, so the day number of the last date is kept in dec. */
+static int fast_ts(rt_decoder *dec, const char *s, size_t n, int64_t *out) {
     int y1, y2, mo, d, h, mi, se, ms = 0, m1, m2;
     if ((n != 19 && n != 23) || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
         return 0;
@@ -314,8 +317,12 @@ static int fast_ts(const char *s, size_t n, int64_t *out) {
         ms = m1 * 10 + m2;
     }
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return 0;
-    *out = eddy_days_from_civil(y1 * 100 + y2, (unsigned)mo, (unsigned)d) * 86400000 + (int64_t)h * 3600000 +
-           (int64_t)mi * 60000 + (int64_t)se * 1000 + ms;
+    uint32_t ymd = (uint32_t)((y1 * 100 + y2) * 10000 + mo * 100 + d);
+    if (ymd != dec->ts_ymd) {
+        dec->ts_days = eddy_days_from_civil(y1 * 100 + y2, (unsigned)mo, (unsigned)d);
+        dec->ts_ymd = ymd;
+    }
+    *out = dec->ts_days * 86400000 + (int64_t)h * 3600000 + (int64_t)mi * 60000 + (int64_t)se * 1000 + ms;
     return 1;
 }
 
@@ -342,7 +349,7 @@ int rt__coerce_string(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const 
     case EDDY_T_DATE:
     case EDDY_T_TIMESTAMP: {
         int64_t ms;
-        if (id == EDDY_T_TIMESTAMP && fast_ts(s, n, &ms)) {
+        if (id == EDDY_T_TIMESTAMP && fast_ts(d, s, n, &ms)) {
             rt_batch_set_i64(b, c, r, ms);
             return 0;
         }

@@ -45,6 +45,8 @@ struct rt_decoder {
     sbuf scratch2;           /* CSV quoted fields */
     int borrow;              /* rt_decoder_set_borrow */
     const char *rec_lo, *rec_hi;  /* the record being decoded, for borrowing */
+    uint32_t ts_ymd;         /* TIMESTAMP fast path: last date as YYYYMMDD, 0 = none */
+    int64_t ts_days;         /* ... and its day number */
 };
 
 /* Coercions (decode_coerce.c). Each converts one value to column `c`'s type
@@ -54,6 +56,20 @@ struct rt_decoder {
 /* A number's text as it appeared in JSON (not yet validated). */
 int rt__coerce_number(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const char *txt, size_t n,
                       eddy_err *err);
+/* A number the JSON scanner has already read as a plain integer: txt[0..n)
+ * is "-"? and digits, n <= 18, and v its value. Integer columns take v
+ * as rt__coerce_number would; everything else goes through it. */
+static inline int rt__coerce_int(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, int64_t v, const char *txt,
+                                 size_t n, eddy_err *err) {
+    eddy_type_id id = d->types[c].id;
+    if (id == EDDY_T_BIGINT || (id == EDDY_T_INTEGER && v >= INT32_MIN && v <= INT32_MAX) ||
+        (id == EDDY_T_SMALLINT && v >= -32768 && v <= 32767) || (id == EDDY_T_TINYINT && v >= -128 && v <= 127)) {
+        b->cols[c].v.i64[r] = v;
+        rt_col_set_valid(&b->cols[c], r);
+        return 0;
+    }
+    return rt__coerce_number(d, b, c, r, txt, n, err);
+}
 /* A string value (already unescaped). */
 int rt__coerce_string(rt_decoder *d, rt_batch *b, uint32_t c, uint32_t r, const char *s, size_t n,
                       eddy_err *err);

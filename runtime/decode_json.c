@@ -246,8 +246,14 @@ static int perr(jscan *s, const char *what) {
     return eddy_err_set(s->err, EDDY_E_RUNTIME, "malformed JSON: %s at byte %zu", what, (size_t)(s->p - s->base));
 }
 
-static inline void ws(jscan *s) {
+static void ws_slow(jscan *s) {
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t')) s->p++;
+}
+
+/* Skips blanks. Producers rarely write any, so one compare settles the
+ * usual case: every JSON blank is at most ' '. */
+static inline void ws(jscan *s) {
+    if (s->p < s->end && (unsigned char)*s->p <= ' ') ws_slow(s);
 }
 
 /* Nonzero bytes of a word mark where it holds byte `c` (SWAR; exact
@@ -258,11 +264,11 @@ static inline uint64_t swar_eq(uint64_t w, uint64_t c) {
     return ~(t | x | 0x7F7F7F7F7F7F7F7FULL);
 }
 
-/* Skips a string whose opening quote is at s->p; leaves s->p after the
- * closing quote and sets *esc when it holds a backslash. Looks at eight
- * bytes at a time for a quote or a backslash. */
-static int skip_string_esc(jscan *s, int *esc) {
-    const char *p = s->p + 1, *end = s->end;
+/* skip_string_esc's loop, from p (inside the string, before any
+ * backslash). Looks at sixteen or eight bytes at a time for a quote or a
+ * backslash. */
+static int skip_string_loop(jscan *s, const char *p, int *esc) {
+    const char *end = s->end;
     *esc = 0;
     for (;;) {
 #ifdef __SSE2__
@@ -302,13 +308,84 @@ static int skip_string_esc(jscan *s, int *esc) {
     }
 }
 
+/* Skips a string whose opening quote is at s->p; leaves s->p after the
+ * closing quote and sets *esc when it holds a backslash. Returns 0, or -1
+ * (s->p unchanged) when the string is unterminated. Most strings end
+ * within sixteen bytes without a backslash: one compare settles those. */
+static inline int skip_string_esc(jscan *s, int *esc) {
+    const char *p = s->p + 1;
+#ifdef __SSE2__
+    if (s->end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        unsigned b = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        unsigned first_q = q & (0u - q);
+        if (first_q && ((first_q - 1) & b) == 0) {
+            *esc = 0;
+            s->p = p + __builtin_ctz(q) + 1;
+            return 0;
+        }
+        if (!(q | b)) p += 16;
+    }
+#endif
+    return skip_string_loop(s, p, esc);
+}
+
 static int skip_string(jscan *s) {
     int esc;
     return skip_string_esc(s, &esc);
 }
 
-static int is_num_char(char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+/* The bytes a number token runs over ([0-9+-.eE]); skip_scalar takes the
+ * longest run of them and leaves the grammar to the coercion. */
+static const uint8_t num_char_tab[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['E'] = 1, ['e'] = 1,
+};
+
+static inline int is_num_char(char c) { return num_char_tab[(unsigned char)c]; }
+
+/* How many of a word's bytes, from the first, are ASCII digits (0..8). A
+ * carry out of a non-digit byte can only spoil the bytes after it. */
+static inline unsigned lead_digits8(uint64_t w) {
+    uint64_t hi = (w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL;
+    uint64_t lo = ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL;
+    uint64_t x = hi | lo;
+    uint64_t t = (((x & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | x) & 0x8080808080808080ULL;
+    return t ? (unsigned)__builtin_ctzll(t) >> 3 : 8;
+}
+
+/* The value of the first k (1..8) bytes of w, all ASCII digits. */
+static inline uint64_t digits_value8(uint64_t w, unsigned k) {
+    uint64_t v = (w - 0x3030303030303030ULL) << (8 * (8 - k));  /* k digits, leading zero bytes */
+    v = (v * 10) + (v >> 8);
+    v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+    return v;
+}
+
+/* Skips the number token at s->p (a '-' or a digit): the same run of
+ * number characters skip_scalar takes. Returns 1 with its value in *v when
+ * it is "-"? and one to eight digits, the plain integers rt__coerce_int
+ * takes, else 0 (the caller then coerces the text). */
+static inline int scan_number(jscan *s, int64_t *v) {
+    const char *p = s->p, *end = s->end;
+    const char *q = p + (*p == '-');
+    if (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        unsigned k = lead_digits8(w);
+        if (k > 0 && k < 8 && !is_num_char(q[k])) {
+            uint64_t x = digits_value8(w, k);
+            *v = q != p ? -(int64_t)x : (int64_t)x;
+            s->p = q + k;
+            return 1;
+        }
+        p = q + k;
+    }
+    while (p < end && is_num_char(*p)) p++;
+    s->p = p;
+    return 0;
 }
 
 static int skip_scalar(jscan *s) {
@@ -325,7 +402,8 @@ static int skip_scalar(jscan *s) {
         return 0;
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
-        while (s->p < s->end && is_num_char(*s->p)) s->p++;
+        int64_t v;
+        scan_number(s, &v);
         return 0;
     }
     return -1;
@@ -519,6 +597,22 @@ static inline int key_matches(const rt_jedge *e, const char *k, const char *end)
     return memcmp(k, e->key, e->key_len) == 0;
 }
 
+/* Skips the value of an unmapped key or index: skip_value, with the usual
+ * leaves (strings and numbers) taken first. */
+static inline int skip_member(jscan *s) {
+    ws(s);
+    if (s->p < s->end) {
+        char c = *s->p;
+        if (c == '"') return skip_string(s) != 0 ? perr(s, "invalid value") : 0;
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            int64_t v;
+            scan_number(s, &v);
+            return 0;
+        }
+    }
+    return skip_value(s);
+}
+
 /* Walks a mapped object or array, descending into mapped children only. */
 static int scan_container(jscan *s, const rt_jnode *n) {
     int is_obj = *s->p == '{';
@@ -562,7 +656,7 @@ static int scan_container(jscan *s, const rt_jnode *n) {
         } else if (n->has_index) {
             e = find_index(s->d, n, idx);
         }
-        int rc = e ? scan_value(s, e->node) : skip_value(s);
+        int rc = e ? scan_value(s, e->node) : skip_member(s);
         if (rc) return rc;
         ws(s);
         if (s->p >= s->end) return perr(s, "unexpected end");
@@ -604,6 +698,20 @@ static int scan_value(jscan *s, uint32_t node) {
         if ((rc = read_string(s, &str, &len))) return rc;
         for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
             if ((rc = rt__coerce_string(s->d, s->b, (uint32_t)k, s->row, str, len, s->err))) return rc;
+        return 0;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        int64_t v;
+        size_t len;
+        if (scan_number(s, &v)) {
+            len = (size_t)(s->p - start);
+            for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
+                if ((rc = rt__coerce_int(s->d, s->b, (uint32_t)k, s->row, v, start, len, s->err))) return rc;
+            return 0;
+        }
+        len = (size_t)(s->p - start);
+        for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
+            if ((rc = rt__coerce_number(s->d, s->b, (uint32_t)k, s->row, start, len, s->err))) return rc;
         return 0;
     }
     if (skip_scalar(s) != 0) return perr(s, "invalid value");

@@ -2,7 +2,8 @@
  * check_runtime_decode.c — unit tests of runtime/ batches and record
  * decoding: batch building, ref/move, the verifier; JSON path mapping and
  * the coercion table of SQL.md §1.2; malformed JSON; CSV delimiters and
- * quoting.
+ * quoting; the JSON scanner's fast paths (integers, timestamps, string
+ * skipping) against the general ones.
  */
 #include "check_main.h"
 
@@ -405,6 +406,215 @@ START_TEST(test_needed_columns) {
 }
 END_TEST
 
+/* ---------------------------------------------------------------- fast paths */
+
+/* Decodes one record into a fresh decoder with the single column `c` and
+ * reports acceptance and the value (integer, or a double's bits). */
+static int dec_one(rt_col_spec c, const char *rec, int64_t *out) {
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, &c, 1, NULL);
+    int rc = dec(&f, rec);
+    *out = 0;
+    if (rc == 1 && !rt_col_is_null(&f.b->cols[0], 0)) *out = f.b->cols[0].v.i64[0];  /* f64 by its bits */
+    if (rc < 0) ck_assert_str_eq(f.err_name, RT_ERR_NAME_COERCION);
+    fx_close(&f);
+    return rc;
+}
+
+/* Plain JSON integers take a shortcut into integer columns; they must land
+ * exactly where the general number parser puts the same text given as a
+ * JSON string, in every numeric column type, at every edge. */
+START_TEST(test_json_fast_integers) {
+    static const char *nums[] = {
+        "0", "-0", "7", "-7", "007", "-007", "00000000", "127", "128", "-128", "-129", "255", "32767", "32768",
+        "-32768", "-32769", "999", "1000", "-999", "-1000", "12345678", "-12345678", "123456789", "99999999",
+        "100000000", "2147483647", "2147483648", "-2147483648", "-2147483649", "999999999999999999",
+        "-999999999999999999", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "-9223372036854775809", "99999999999999999999", "00000000000000000001", "1.0", "1.5", "1e2", "-1E2",
+        "12.50", "0.0",
+    };
+    static const eddy_type_id ids[] = {EDDY_T_TINYINT, EDDY_T_SMALLINT, EDDY_T_INTEGER, EDDY_T_BIGINT,
+                                       EDDY_T_DECIMAL, EDDY_T_REAL,     EDDY_T_DOUBLE};
+    static const char *shapes[] = {"{\"a\":%s}", "{\"a\": %s }", "{ \"a\" :\n%s\n, \"b\": 1}", "{\"b\":\"x\",\"a\":%s,\"c\":[1]}",
+                                   "{\"a\":%s,\"b\":\"xxxxxxxxxxxxxxxxxxxx\"}"};
+    char rec[160], ref[160];
+    for (size_t t = 0; t < sizeof ids / sizeof ids[0]; t++) {
+        rt_col_spec c = {"A", T(ids[t], ids[t] == EDDY_T_DECIMAL ? 5 : 0, ids[t] == EDDY_T_DECIMAL ? 2 : 0), "$.a"};
+        for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+            int64_t want, got;
+            snprintf(ref, sizeof ref, "{\"a\":\"%s\"}", nums[i]);
+            int want_rc = dec_one(c, ref, &want);
+            for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+                snprintf(rec, sizeof rec, shapes[k], nums[i]);
+                int rc = dec_one(c, rec, &got);
+                ck_assert_msg(rc == want_rc && got == want, "%s as %s: rc %d value %lld, general path rc %d value %lld",
+                              rec, eddy_type_name(ids[t]), rc, (long long)got, want_rc, (long long)want);
+            }
+        }
+    }
+    /* Spot checks of the values themselves. */
+    rt_col_spec big = {"A", T(EDDY_T_BIGINT, 0, 0), "$.a"};
+    int64_t v;
+    ck_assert_int_eq(dec_one(big, "{\"a\":-0}", &v), 1);
+    ck_assert_int_eq(v, 0);
+    ck_assert_int_eq(dec_one(big, "{\"a\":00042}", &v), 1);
+    ck_assert_int_eq(v, 42);
+    ck_assert_int_eq(dec_one(big, "{\"a\":12345678}", &v), 1);
+    ck_assert_int_eq(v, 12345678);
+    ck_assert_int_eq(dec_one(big, "{\"a\":-87654321,\"b\":0}", &v), 1);
+    ck_assert_int_eq(v, -87654321);
+    ck_assert_int_eq(dec_one(big, "{\"a\":-9223372036854775808}", &v), 1);
+    ck_assert(v == INT64_MIN);
+    ck_assert_int_eq(dec_one(big, "{\"a\":9223372036854775808}", &v), EDDY_E_RUNTIME);
+    rt_col_spec tiny = {"A", T(EDDY_T_TINYINT, 0, 0), "$.a"};
+    ck_assert_int_eq(dec_one(tiny, "{\"a\":-128}", &v), 1);
+    ck_assert_int_eq(v, -128);
+    ck_assert_int_eq(dec_one(tiny, "{\"a\":128}", &v), EDDY_E_RUNTIME);
+    /* A number glued to more number characters is no plain integer. */
+    ck_assert_int_eq(dec_one(big, "{\"a\":12-3}", &v), EDDY_E_RUNTIME);
+    ck_assert_int_eq(dec_one(big, "{\"a\":123e}", &v), EDDY_E_RUNTIME);
+    ck_assert_int_eq(dec_one(big, "{\"a\":-}", &v), EDDY_E_RUNTIME);
+    ck_assert_int_eq(dec_one(big, "{\"a\":--1}", &v), EDDY_E_RUNTIME);
+    /* Numbers ending at the very end of the record, whole-record numbers. */
+    rt_col_spec root = {"A", T(EDDY_T_BIGINT, 0, 0), "$"};
+    const char *tops[] = {"1", "1234567", "12345678", "-12345678", "123456789", "1234567 ", " 12345678\n"};
+    const int64_t topv[] = {1, 1234567, 12345678, -12345678, 123456789, 1234567, 12345678};
+    for (size_t i = 0; i < sizeof tops / sizeof tops[0]; i++) {
+        ck_assert_msg(dec_one(root, tops[i], &v) == 1, "%s", tops[i]);
+        ck_assert_int_eq(v, topv[i]);
+    }
+    /* Into text and booleans the number's text still decides. */
+    rt_col_spec txt = {"A", T(EDDY_T_VARCHAR, 0, 0), "$.a"};
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, &txt, 1, NULL);
+    ck_assert_int_eq(dec(&f, "{\"a\":-007}"), 1);
+    S(&f, 0, 0, "-007");
+    fx_close(&f);
+    rt_col_spec bo = {"A", T(EDDY_T_BOOLEAN, 0, 0), "$.a"};
+    ck_assert_int_eq(dec_one(bo, "{\"a\":0002}", &v), 1);
+    ck_assert_int_eq(v, 1);
+}
+END_TEST
+
+/* 'YYYY-MM-DD HH:MM:SS[.fff]' has a fixed-layout shortcut; every string must
+ * give what the general parser gives (a leading blank forces that one). */
+START_TEST(test_json_fast_timestamps) {
+    static const char *ts[] = {
+        "2024-02-29 12:00:00", "2024-02-29 12:00:00.5", "2024-02-29 12:00:00.12", "2024-02-29 12:00:00.123",
+        "2024-02-29 12:00:00.1234", "2023-02-29 00:00:00.000", "2026-02-30 10:11:12.999", "1900-02-29 00:00:00",
+        "2000-02-29 23:59:59.999", "1970-01-01 00:00:00.000", "1969-12-31 23:59:59.999", "0001-01-01 00:00:00",
+        "9999-12-31 23:59:59.999", "2024-13-01 00:00:00", "2024-00-10 00:00:00", "2024-01-00 00:00:00",
+        "2024-01-32 00:00:00", "2024-01-31 24:00:00", "2024-01-31 23:60:00", "2024-01-31 23:59:60",
+        "2024-01-31 23:59:60.500", "2024-01-31T23:59:59.500", "2024-01-31 23:59:59,500", "2024-01-31 23:59:59.",
+        "2024-01-31 23:59:59.5x", "2024-01-31 23:59:5a", "2024-1-31 23:59:59", "2024-01-31 23:59:59.123Z",
+        "2024-01-31 23:59", "2024-01-31", "abcd-ef-gh ij:kl:mn.opq", "2024-01-31 23:59:59.12\\u0033",
+    };
+    rt_col_spec c = {"TS", T(EDDY_T_TIMESTAMP, 0, 0), "$.t"};
+    char rec[128];
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        int64_t want, got;
+        snprintf(rec, sizeof rec, "{\"t\":\" %s\"}", ts[i]);
+        int want_rc = dec_one(c, rec, &want);
+        snprintf(rec, sizeof rec, "{\"t\":\"%s\"}", ts[i]);
+        int rc = dec_one(c, rec, &got);
+        ck_assert_msg(rc == want_rc && got == want, "%s: rc %d value %lld, general path rc %d value %lld", ts[i], rc,
+                      (long long)got, want_rc, (long long)want);
+    }
+    int64_t v;
+    ck_assert_int_eq(dec_one(c, "{\"t\":\"2024-02-29 12:00:00\"}", &v), 1);
+    ck_assert_int_eq(v, 1709208000000LL);
+    ck_assert_int_eq(dec_one(c, "{\"t\":\"2024-02-29 12:00:00.123\"}", &v), 1);
+    ck_assert_int_eq(v, 1709208000123LL);
+    ck_assert_int_eq(dec_one(c, "{\"t\":\"1969-12-31 23:59:59.999\"}", &v), 1);
+    ck_assert_int_eq(v, -1);
+    ck_assert_int_eq(dec_one(c, "{\"t\":\"2024-13-01 00:00:00\"}", &v), EDDY_E_RUNTIME);
+
+    /* The last date's day number is remembered; dates that come back and
+     * forth still convert right. */
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, &c, 1, NULL);
+    const char *seq[] = {"2024-02-29 23:59:59.999", "2024-03-01 00:00:00.000", "2024-02-29 00:00:00.001",
+                         "2024-13-01 00:00:00.000", "2024-02-29 00:00:00.002"};
+    const int64_t seqv[] = {1709251199999LL, 1709251200000LL, 1709164800001LL, 0, 1709164800002LL};
+    uint32_t row = 0;
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        snprintf(rec, sizeof rec, "{\"t\":\"%s\"}", seq[i]);
+        if (!seqv[i]) {
+            ck_assert_int_eq(dec(&f, rec), EDDY_E_RUNTIME);
+            continue;
+        }
+        ck_assert_int_eq(dec(&f, rec), 1);
+        ck_assert_int_eq(I(&f, 0, row), seqv[i]);
+        row++;
+    }
+    fx_close(&f);
+}
+END_TEST
+
+/* Strings are skipped sixteen bytes at a time: quotes and escapes at every
+ * position around that window, mapped and skipped, and unterminated ones. */
+START_TEST(test_json_fast_strings) {
+    rt_col_spec cols[] = {{"S", T(EDDY_T_VARCHAR, 0, 0), "$.s"}, {"A", T(EDDY_T_INTEGER, 0, 0), "$.a"}};
+    fixture f;
+    fx_open(&f, RT_FMT_JSON, cols, 2, NULL);
+    uint8_t only_a[2] = {0, 1};
+    char rec[400], raw[128], want[128];
+    uint32_t row = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) ck_assert_int_eq(rt_decoder_set_needed(f.d, only_a, &f.err), 0);
+        for (int len = 0; len <= 40; len++) {
+            for (int esc = -1; esc < len; esc++) {
+                /* len bytes of text; an escaped quote at esc (none for -1). */
+                int rn = 0, wn = 0;
+                for (int i = 0; i < len; i++) {
+                    if (i == esc) {
+                        raw[rn++] = '\\';
+                        raw[rn++] = '"';
+                        want[wn++] = '"';
+                    } else {
+                        raw[rn++] = (char)('a' + i % 26);
+                        want[wn++] = (char)('a' + i % 26);
+                    }
+                }
+                raw[rn] = want[wn] = '\0';
+                snprintf(rec, sizeof rec, "{\"s\":\"%s\",\"%s\":1,\"a\":%d}", raw, raw, len);
+                ck_assert_msg(dec(&f, rec) == 1, "%s: %s", rec, f.err.msg);
+                if (pass == 0) S(&f, 0, row, want);
+                else ck_assert(rt_col_is_null(&f.b->cols[0], row));
+                ck_assert_int_eq(I(&f, 1, row), len);
+                row++;
+                if (row == RT_BATCH_CAP) {
+                    rt_batch_reset(f.b);
+                    row = 0;
+                }
+                /* Cut anywhere inside the string: unterminated. */
+                size_t cut = 6 + (size_t)rn - (size_t)(len % 3);
+                if (cut > 6) {
+                    ck_assert_int_eq(rt_decode_record(f.d, rec, cut, 0, f.b, &f.err_name, &f.err), EDDY_E_RUNTIME);
+                    ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+                }
+            }
+        }
+        /* Trailing backslash, backslash right before the end. */
+        ck_assert_int_eq(dec(&f, "{\"s\":\"abc\\"), EDDY_E_RUNTIME);
+        ck_assert_int_eq(dec(&f, "{\"s\":\"abcdefghijklmnopqrstuvwxyz\\"), EDDY_E_RUNTIME);
+        ck_assert_int_eq(dec(&f, "{\"a\":1,\"s\":\"abcdefghijklmnopqrstuvwxyz\\\""), EDDY_E_RUNTIME);
+        ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+    }
+    /* Malformed JSON after the last mapped key is still rejected. */
+    const char *bad[] = {"{\"a\":1,\"b\":[1,}", "{\"a\":1,\"b\":tru}", "{\"a\":1,\"b\":\"abc}", "{\"a\":1,\"b\":1 2}",
+                         "{\"a\":1,\"b\":{\"c\" 1}}", "{\"a\":1,\"b\":\"x\"", "{\"a\":1,\"b\":\"x\",}", "{\"a\":1 \"b\":2}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(dec(&f, bad[i]) == EDDY_E_RUNTIME, "%s", bad[i]);
+        ck_assert_str_eq(f.err_name, RT_ERR_NAME_PARSE);
+    }
+    /* Blanks anywhere between tokens. */
+    ck_assert_int_eq(dec(&f, " \t{ \"b\" :\r\n\"x\" ,\t\"a\"\n:\n 5 \n, \"c\" : [ 1 , { } ] } \n"), 1);
+    ck_assert_int_eq(I(&f, 1, f.b->n_rows - 1), 5);
+    fx_close(&f);
+}
+END_TEST
+
 static Suite *suite_runtime_decode(void) {
     Suite *s = suite_create("runtime_decode");
     TCase *tc = tcase_create("core");
@@ -416,6 +626,9 @@ static Suite *suite_runtime_decode(void) {
     tcase_add_test(tc, test_json_batch_full);
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_needed_columns);
+    tcase_add_test(tc, test_json_fast_integers);
+    tcase_add_test(tc, test_json_fast_timestamps);
+    tcase_add_test(tc, test_json_fast_strings);
     suite_add_tcase(s, tc);
     return s;
 }
