@@ -154,7 +154,8 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
     const char *rp = s.source.row_path;
     if (row_path_opt && (rp[0] != '$' || strchr(rp, ':') || strchr(rp, '*'))) {
         pl_unsupported(p, row_path_opt->off, row_path_opt->len, "a row path that is not a plain JSONPath ($.a.b, $.a[0])");
-        eddy_err_hint(p->err, "Flattening arrays into rows is not supported yet; map '$.arr[0:]' to a VARCHAR column to take an array whole.");
+        eddy_err_hint(p->err, "To make a row of each array element, flatten in the column mappings: "
+                              "'mapping.ITEM' = '$.orders[0:].item'.");
         return p->err->code;
     }
     if (start) {

@@ -19,6 +19,7 @@ void rt_decoder_free(rt_decoder *d) {
     free(d->names);
     free(d->types);
     free(d->col_next);
+    free(d->elem_col);
     free(d->nodes);
     free(d->edges);
     free(d->row_delim);

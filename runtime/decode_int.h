@@ -16,6 +16,8 @@ typedef struct rt_jnode {
     uint32_t n_children;
     uint8_t has_keys;       /* some child is an object key */
     uint8_t has_index;      /* some child is an array index */
+    uint8_t flatten;        /* this array is flattened: one row per element */
+    uint32_t elem;          /* flatten: the node each element is read at */
 } rt_jnode;
 
 typedef struct rt_jedge {
@@ -39,6 +41,8 @@ struct rt_decoder {
     uint32_t n_nodes;
     rt_jedge *edges;         /* JSON: children, grouped per node */
     uint32_t n_edges;
+    int32_t flat_node;       /* JSON: the flattened array's node ($.a[0:].x), or -1 */
+    uint8_t *elem_col;       /* JSON: n_cols flags, the column is read from each element */
     char *row_delim, *col_delim;  /* CSV */
     size_t row_delim_len, col_delim_len;
     sbuf scratch;            /* unescaped strings */

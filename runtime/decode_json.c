@@ -11,6 +11,13 @@
  * skipper's nesting by RT_JSON_MAX_DEPTH, so no input can exhaust the stack,
  * and every read is bounds-checked against the record's end.
  *
+ * Flattening (`$.orders[0:].itemName`, SQL.md §1.2): one array per schema
+ * may be read element by element, one row per element. The scan remembers
+ * where that array lies and skips it; once the document is read, each
+ * element is scanned at the element node into its own row, and the other
+ * columns' values are repeated on every row. An empty or absent array gives
+ * one row whose element columns are NULL.
+ *
  * Called through rt_decode_record (decode.c).
  */
 #include "decode_int.h"
@@ -41,6 +48,7 @@ typedef struct builder {
     uint32_t n_nodes, cap_nodes;
     edge_tmp *edges;
     uint32_t n_edges, cap_edges;
+    int32_t flat_node;       /* the flattened array's node, or -1 */
 } builder;
 
 static int new_node(builder *bd, uint32_t *out) {
@@ -100,14 +108,16 @@ static int child(builder *bd, uint32_t parent, const char *key, uint32_t klen, u
     return 0;
 }
 
-/* Walks one mapping, adding its steps; returns the node the column binds to. */
+/* Walks one mapping, adding its steps; returns the node the column binds to
+ * and sets *elem when the path reads inside a flattened array's elements. */
 static int compile_path(builder *bd, const char *path, const char *col, eddy_type_id tid, uint32_t *out,
-                        eddy_err *err) {
+                        int *elem, eddy_err *err) {
     size_t n = strlen(path), i = 0;
     uint32_t node = 0, steps = 0;
     if (n == 0 || path[0] != '$')
         return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" must start with $", col, path);
     i = 1;
+    *elem = 0;
     while (i < n) {
         if (++steps > RT_JSON_MAX_PATH)
             return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" is too deep", col, path);
@@ -128,13 +138,28 @@ static int compile_path(builder *bd, const char *path, const char *col, eddy_typ
                 if (idx != 0 || i + 1 >= n || path[i + 1] != ']')
                     return eddy_err_set(err, EDDY_E_INVAL, "column %s: only [0:] slices are allowed in \"%s\"", col,
                                         path);
-                if (i + 2 != n)
-                    return eddy_err_set(err, EDDY_E_UNSUPPORTED,
-                                        "column %s: flattening mapping \"%s\" is not supported yet", col, path);
-                if (tid != EDDY_T_CHAR && tid != EDDY_T_VARCHAR)
-                    return eddy_err_set(err, EDDY_E_INVAL, "column %s: mapping \"%s\" needs a CHAR or VARCHAR column",
+                if (i + 2 == n) {
+                    if (tid != EDDY_T_CHAR && tid != EDDY_T_VARCHAR)
+                        return eddy_err_set(err, EDDY_E_INVAL,
+                                            "column %s: mapping \"%s\" needs a CHAR or VARCHAR column", col, path);
+                    break;
+                }
+                if (*elem || (bd->flat_node >= 0 && bd->flat_node != (int32_t)node))
+                    return eddy_err_set(err, EDDY_E_INVAL,
+                                        "column %s: mapping \"%s\" flattens a second array; only one array may be "
+                                        "flattened per schema",
                                         col, path);
-                break;
+                if (bd->flat_node < 0) {
+                    uint32_t e;
+                    if (new_node(bd, &e) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                    bd->nodes[node].flatten = 1;
+                    bd->nodes[node].elem = e;
+                    bd->flat_node = (int32_t)node;
+                }
+                node = bd->nodes[node].elem;
+                *elem = 1;
+                i += 2;
+                continue;
             }
             if (path[i] != ']')
                 return eddy_err_set(err, EDDY_E_INVAL, "column %s: malformed index in mapping \"%s\"", col, path);
@@ -156,12 +181,13 @@ static int cmp_edge(const void *a, const void *b) {
 }
 
 int rt__json_compile(rt_decoder *d, eddy_err *err) {
-    builder bd = {0};
+    builder bd = {.flat_node = -1};
     uint32_t root;
     int rc = 0;
     rt_jedge *edges = NULL;
     int32_t *col_next = malloc((d->n_cols ? d->n_cols : 1) * sizeof *col_next);
-    if (!col_next || new_node(&bd, &root) != 0) {
+    uint8_t *elem_col = calloc(d->n_cols ? d->n_cols : 1, 1);
+    if (!col_next || !elem_col || new_node(&bd, &root) != 0) {
         rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         goto out;
     }
@@ -174,20 +200,24 @@ int rt__json_compile(rt_decoder *d, eddy_err *err) {
             path = dflt;
         }
         uint32_t node = 0;
+        int elem = 0;
         /* Unneeded columns are still compiled, so a bad mapping is reported
-         * the same either way, but into a throwaway trie. */
-        if (d->needed && !d->needed[c]) {
-            builder tmp = {0};
+         * the same either way, but into a throwaway trie; except one that
+         * flattens an array, which still makes a row of every element. */
+        if (d->needed && !d->needed[c] && !strstr(path, "[0:].") && !strstr(path, "[0:][")) {
+            builder tmp = {.flat_node = -1};
             uint32_t r0;
             rc = new_node(&tmp, &r0) != 0 ? eddy_err_set(err, EDDY_E_NOMEM, "out of memory")
-                                          : compile_path(&tmp, path, d->names[c], d->types[c].id, &node, err);
+                                          : compile_path(&tmp, path, d->names[c], d->types[c].id, &node, &elem, err);
             for (uint32_t i = 0; i < tmp.n_edges; i++) free((char *)tmp.edges[i].e.key);
             free(tmp.edges);
             free(tmp.nodes);
             if (rc) goto out;
             continue;
         }
-        if ((rc = compile_path(&bd, path, d->names[c], d->types[c].id, &node, err)) != 0) goto out;
+        if ((rc = compile_path(&bd, path, d->names[c], d->types[c].id, &node, &elem, err)) != 0) goto out;
+        elem_col[c] = (uint8_t)elem;
+        if (d->needed && !d->needed[c]) continue;
         /* Append the column at the tail of the node's list, keeping schema order. */
         if (bd.nodes[node].first_col < 0) {
             bd.nodes[node].first_col = (int32_t)c;
@@ -214,18 +244,23 @@ int rt__json_compile(rt_decoder *d, eddy_err *err) {
     free(d->edges);
     free(d->nodes);
     free(d->col_next);
+    free(d->elem_col);
     d->edges = edges;
     d->n_edges = bd.n_edges;
     d->nodes = bd.nodes;
     d->n_nodes = bd.n_nodes;
     d->col_next = col_next;
+    d->elem_col = elem_col;
+    d->flat_node = bd.flat_node;
     bd.nodes = NULL;
     col_next = NULL;
+    elem_col = NULL;
 out:
     for (uint32_t i = 0; i < bd.n_edges; i++) free((char *)bd.edges[i].e.key);
     free(bd.edges);
     free(bd.nodes);
     free(col_next);
+    free(elem_col);
     return rc;
 }
 
@@ -239,6 +274,7 @@ typedef struct jscan {
     uint32_t row;
     eddy_err *err;
     const char *err_name;
+    const char *flat_lo;     /* the flattened array of this document, or NULL */
 } jscan;
 
 static int perr(jscan *s, const char *what) {
@@ -687,6 +723,7 @@ static int scan_value(jscan *s, uint32_t node) {
         else
             rc = skip_value(s);
         if (rc) return rc;
+        if (n->flatten && c == '[') s->flat_lo = start;  /* its elements are read after the document */
         for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k])
             if ((rc = rt__coerce_composite(s->d, s->b, (uint32_t)k, s->row, start, (size_t)(s->p - start), s->err)))
                 return rc;
@@ -724,6 +761,50 @@ static int scan_value(jscan *s, uint32_t node) {
     return 0;
 }
 
+/* Repeats the base row's values of the columns not read from elements on
+ * row r (string views are shared: their bytes outlive the batch row). */
+static void copy_record_cols(const rt_decoder *d, rt_batch *b, uint32_t base, uint32_t r) {
+    for (uint32_t c = 0; c < d->n_cols; c++) {
+        rt_column *col = &b->cols[c];
+        if (d->elem_col[c] || rt_col_is_null(col, base)) continue;
+        switch (col->phys) {
+        case RT_PHYS_I64: col->v.i64[r] = col->v.i64[base]; break;
+        case RT_PHYS_F64: col->v.f64[r] = col->v.f64[base]; break;
+        case RT_PHYS_STR: col->v.str[r] = col->v.str[base]; break;
+        }
+        rt_col_set_valid(col, r);
+    }
+}
+
+/* Reads the elements of the flattened array at s->flat_lo (its grammar was
+ * checked when it was skipped) into rows: the first into the document's
+ * row, each further one into a new row repeating the document's other
+ * columns. */
+static int scan_elements(jscan *s, uint32_t base, int64_t rowtime) {
+    const rt_jnode *f = &s->d->nodes[s->d->flat_node];
+    const char *resume = s->p;
+    s->p = s->flat_lo + 1;
+    ws(s);
+    for (uint32_t k = 0; s->p < s->end && *s->p != ']'; k++) {
+        if (k > 0) {
+            if (rt_batch_room(s->b) == 0)
+                return eddy_err_set(s->err, EDDY_E_LIMIT, "the record's array has more elements than a batch holds");
+            s->row = rt_batch_begin_row(s->b, rowtime);
+            copy_record_cols(s->d, s->b, base, s->row);
+        }
+        int rc = scan_value(s, f->elem);
+        if (rc) return rc;
+        if (k > 0) rt_batch_commit_row(s->b);
+        ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            ws(s);
+        }
+    }
+    s->p = resume;
+    return 0;
+}
+
 int rt__json_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, rt_batch *out,
                     const char **err_name, eddy_err *err) {
     jscan s = {.p = data, .end = data + n, .base = data, .d = d, .b = out, .err = err};
@@ -732,11 +813,16 @@ int rt__json_decode(rt_decoder *d, const char *data, size_t n, int64_t rowtime, 
         if (s.p >= s.end) return 0;
         if (rt_batch_room(out) == 0) return eddy_err_set(err, EDDY_E_LIMIT, "batch is full");
         s.row = rt_batch_begin_row(out, rowtime);
+        s.flat_lo = NULL;
+        uint32_t base = s.row;
         int rc = scan_value(&s, 0);
+        if (rc == 0) {
+            rt_batch_commit_row(out);
+            if (s.flat_lo) rc = scan_elements(&s, base, rowtime);
+        }
         if (rc) {
             *err_name = s.err_name ? s.err_name : RT_ERR_NAME_COERCION;
             return rc;
         }
-        rt_batch_commit_row(out);
     }
 }
