@@ -49,16 +49,32 @@ static const char pairs[201] =
     "8081828384858687888990919293949596979899";
 
 /* Output rows carry runs of timestamps from the same day, so each thread keeps
- * the last day's "YYYY-MM-DD" and only the time of day is formatted per call. */
+ * the last day's "YYYY-MM-DD" and only the time of day is formatted per call.
+ * Runs from the same minute are commoner still: the last minute's
+ * "YYYY-MM-DD?HH:MM:" is kept too (with any separator at 10), and then only
+ * "SS.mmm" is formatted. */
 static __thread int64_t cached_day = INT64_MIN;
 static __thread char cached_date[10];
 static __thread int cached_ok;
+static __thread int64_t cached_min = INT64_MIN;   /* minutes since the epoch */
+static __thread char cached_hm[17];                /* valid when cached_min is */
 
 /* Writes "YYYY-MM-DD?HH:MM:SS.mmm" (23 bytes, sep at 10) without printf.
  * Years outside 0..9999 need printf's widths and signs; returns 0 for them. */
 static size_t format_ts(int64_t ms, char sep, char *out) {
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    unsigned rem = (unsigned)(ms - days * 86400000);
+    int64_t mins = ms / 60000 - (ms % 60000 < 0);   /* floor, without negating INT64_MIN */
+    if (mins == cached_min) {
+        unsigned sm = (unsigned)(ms % 60000 + (ms % 60000 < 0 ? 60000 : 0)), s = sm / 1000, f = sm % 1000;
+        memcpy(out, cached_hm, 17);
+        out[10] = sep;
+        memcpy(out + 17, pairs + 2 * s, 2);
+        out[19] = '.';
+        out[20] = (char)('0' + f / 100);
+        memcpy(out + 21, pairs + 2 * (f % 100), 2);
+        return 23;
+    }
+    int64_t days = ms / 86400000 - (ms % 86400000 < 0);
+    unsigned rem = (unsigned)(ms % 86400000 + (ms % 86400000 < 0 ? 86400000 : 0));
     if (days != cached_day) {
         int64_t y;
         unsigned mo, d;
@@ -86,13 +102,15 @@ static size_t format_ts(int64_t ms, char sep, char *out) {
     out[19] = '.';
     out[20] = (char)('0' + f / 100);
     memcpy(out + 21, pairs + 2 * (f % 100), 2);
+    memcpy(cached_hm, out, 17);
+    cached_min = mins;
     return 23;
 }
 
 static void split(int64_t ms, int64_t *y, unsigned *mo, unsigned *d, int *h,
                   int *mi, int *s, int *frac) {
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
+    int64_t days = ms / 86400000 - (ms % 86400000 < 0);
+    int64_t rem = ms % 86400000 + (ms % 86400000 < 0 ? 86400000 : 0);
     eddy_civil_from_days(days, y, mo, d);
     *h = (int)(rem / 3600000);
     *mi = (int)(rem / 60000 % 60);

@@ -122,11 +122,15 @@ static inline int word_needs_escape(const char *p) {
 }
 
 /* Whether a string needs JSON escapes; nearly none do, and those that
- * don't are checked 8 bytes at a time and copied in one piece. */
+ * don't are checked 8 bytes at a time and copied in one piece. Strings of 8
+ * bytes or more end with one word that overlaps the last full one. */
 static int str_needs_escape(const char *s, size_t n) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        if (word_needs_escape(s + i)) return 1;
+    if (n >= 8) {
+        for (; i + 8 <= n; i += 8)
+            if (word_needs_escape(s + i)) return 1;
+        return i < n && word_needs_escape(s + n - 8);
+    }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == '"' || c == '\\') return 1;
@@ -207,17 +211,39 @@ static void csv_field(const rt_encoder *e, const rt_column *c, uint32_t r, sbuf 
 }
 
 
-/* Writes v in decimal at w; returns the end. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Number of decimal digits of u (1..20). */
+static inline unsigned n_digits(uint64_t u) {
+    unsigned n = 1;
+    for (;;) {
+        if (u < 10) return n;
+        if (u < 100) return n + 1;
+        if (u < 1000) return n + 2;
+        if (u < 10000) return n + 3;
+        u /= 10000;
+        n += 4;
+    }
+}
+
+/* Writes v in decimal at w (two digits per step, straight into place);
+ * returns the end. */
 static char *write_i64(char *w, int64_t v) {
-    char buf[24], *p = buf + sizeof buf;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    size_t n = (size_t)(buf + sizeof buf - p);
-    memcpy(w, p, n);
+    if (v < 0) *w++ = '-';
+    unsigned n = n_digits(u);
+    char *p = w + n;
+    while (u >= 100) {
+        unsigned k = (unsigned)(u % 100);
+        u /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * k, 2);
+    }
+    if (u >= 10) memcpy(p - 2, digit_pairs + 2 * u, 2);
+    else p[-1] = (char)('0' + u);
     return w + n;
 }
 

@@ -36,8 +36,24 @@ typedef enum {
     S_IN          /* out = a IN (args...) */
 } step_kind;
 
+/* Specialised per-row kernels chosen at compile time for the common operand
+ * types; K_GENERIC runs the general code. Each kernel gives exactly the
+ * values and row errors of the general code. */
+typedef enum {
+    K_GENERIC,
+    K_CMP_I64,     /* S_OP comparison of two I64 operands of one scale */
+    K_CMP_F64,     /* S_OP comparison of two F64 operands */
+    K_ARITH_INT,   /* S_OP + - * / % on integer types only */
+    K_ARITH_F64,   /* S_OP + - * / % on two F64 operands, F64 result */
+    K_CAST_INT,    /* S_CAST integer -> integer (range [lo, hi]) */
+    K_CAST_EXACT_F64, /* S_CAST integer or DECIMAL -> REAL/DOUBLE (divisor dv) */
+    K_CAST_F64_F64,   /* S_CAST REAL/DOUBLE -> REAL/DOUBLE */
+    K_CAST_F64_INT    /* S_CAST REAL/DOUBLE -> integer (range [lo, hi]) */
+} kernel;
+
 typedef struct step {
     step_kind kind;
+    kernel kern;            /* K_GENERIC unless a fast kernel applies */
     int out, a, b, c;       /* value registers (-1 = none) */
     int sel;                /* selection it runs over */
     int sel_t, sel_f, mode; /* S_SPLIT */
@@ -48,6 +64,8 @@ typedef struct step {
     uint32_t n_args;
     eddy_value lit;         /* S_CONST */
     regex_t *re;            /* SIMILAR TO with a constant pattern */
+    int64_t lo, hi;         /* kernels: result range */
+    double dv;              /* K_CAST_EXACT_F64: 10^scale of the operand */
 } step;
 
 typedef struct reg {
@@ -81,6 +99,7 @@ struct rt_expr {
     regex_t **regexes;          /* to free */
     uint32_t n_regexes, cap_regexes;
     int allocated;
+    int no_fold;                /* 1: a constant-folding helper program */
 };
 
 /* ---------------------------------------------------------------- compile */
@@ -119,6 +138,7 @@ static step *new_step(rt_expr *x, step_kind k, int sel) {
 }
 
 static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err);
+static int scale_of(eddy_type t);
 
 #define NEED(cond)                                                                   \
     do {                                                                             \
@@ -165,9 +185,151 @@ static int comp_regex(rt_expr *x, step *s, const plan_expr *pat, eddy_err *err) 
     return 0;
 }
 
+/* Whether e reads no column or ROWTIME and calls only deterministic
+ * functions, so that its value is the same for every row. */
+static int is_const_expr(const plan_expr *e) {
+    switch (e->kind) {
+    case PX_LITERAL: return 1;
+    case PX_COLUMN:
+    case PX_ROWTIME: return 0;
+    case PX_OP:
+        for (uint32_t i = 0; i < e->u.op.n_args; i++)
+            if (!is_const_expr(e->u.op.args[i])) return 0;
+        return 1;
+    case PX_CAST: return is_const_expr(e->u.cast.arg);
+    case PX_CALL: {
+        const udf_func *fn = e->u.call.call.fn;
+        if (!fn || !fn->eval || !(fn->flags & UDF_F_DETERMINISTIC) ||
+            (fn->flags & (UDF_F_PER_QUERY | UDF_F_ROW_RESULT)))
+            return 0;
+        for (uint32_t i = 0; i < e->u.call.n_args; i++)
+            if (!is_const_expr(e->u.call.args[i])) return 0;
+        return 1;
+    }
+    case PX_CASE:
+        for (uint32_t i = 0; i < e->u.case_.n_whens; i++)
+            if (!is_const_expr(e->u.case_.whens[i]) || !is_const_expr(e->u.case_.thens[i])) return 0;
+        return !e->u.case_.else_ || is_const_expr(e->u.case_.else_);
+    case PX_LIKE:
+        return is_const_expr(e->u.like.arg) && is_const_expr(e->u.like.pattern) &&
+               (!e->u.like.escape || is_const_expr(e->u.like.escape));
+    case PX_IN_LIST:
+        if (!is_const_expr(e->u.in.arg)) return 0;
+        for (uint32_t i = 0; i < e->u.in.n_list; i++)
+            if (!is_const_expr(e->u.in.list[i])) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int compile_prog(const plan_expr *e, const eddy_type *in_types, uint32_t n_in,
+                        const rt_expr_env *env, arena *a, int no_fold, rt_expr **out,
+                        eddy_err *err);
+
+/* Constant folding: evaluates the constant expression e once, now, with a
+ * helper program over one row, and emits an S_CONST of its value. Returns the
+ * register, -1 on failure (out of memory, err set), or -2 when e is left to
+ * the normal compilation: its evaluation raised a row error (which then
+ * happens per row, as without folding) or compiling it failed (the normal
+ * compilation reports the same error). */
+static int comp_fold(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
+    rt_expr *t = NULL;
+    eddy_err terr;
+    eddy_err_clear(&terr);
+    if (compile_prog(e, x->in_types, x->n_in, &x->env, x->a, 1, &t, &terr) != 0) {
+        if (terr.code != EDDY_E_NOMEM) return -2;
+        eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        return -1;
+    }
+    static const uint16_t row0 = 0;
+    const rt_vec *v;
+    const rt_row_error *errs;
+    uint32_t n_errs = 0;
+    eddy_value val = {0};
+    int rc = rt_expr_eval(t, NULL, &row0, 1, &v, &errs, &n_errs, &terr);
+    int folded = rc == 0 && n_errs == 0;
+    if (folded) {
+        rt_vec_get(v, 0, &val);
+        if (!val.is_null && v->phys == RT_PHYS_STR) {
+            /* The value lives in the helper's scratch arena: keep a copy. */
+            char *c = arena_alloc(x->a, (size_t)val.u.s.n + 1);
+            if (c) {
+                if (val.u.s.n) memcpy(c, val.u.s.p, val.u.s.n);
+                c[val.u.s.n] = '\0';
+            }
+            val.u.s.p = c;
+            if (!c) rc = EDDY_E_NOMEM;
+        }
+    }
+    rt_expr_free(t);
+    if (rc == EDDY_E_NOMEM) {
+        eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        return -1;
+    }
+    if (!folded) return -2;
+    int out = new_reg(x, e->type);
+    step *s;
+    NEED(out >= 0 && (s = new_step(x, S_CONST, sel)));
+    s->out = out;
+    s->lit = val;
+    s->lit.type = e->type.id;
+    s->type = e->type;
+    return out;
+}
+
+static int is_int_type(eddy_type_id id) {
+    return id == EDDY_T_TINYINT || id == EDDY_T_SMALLINT || id == EDDY_T_INTEGER || id == EDDY_T_BIGINT;
+}
+
+static int is_float_type(eddy_type_id id) { return id == EDDY_T_REAL || id == EDDY_T_DOUBLE; }
+
+/* Picks the kernel of an S_OP step whose fields are set. */
+static void choose_op_kernel(step *s) {
+    plan_op op = s->px->u.op.op;
+    if (s->b < 0) return;
+    eddy_type_id a = s->ta.id, b = s->tb.id, t = s->type.id;
+    rt_phys pa = rt_phys_of(a), pb = rt_phys_of(b);
+    if (op >= PLAN_OP_EQ && op <= PLAN_OP_GE) {
+        /* Exactly the cases where cmp_rows compares the raw values. */
+        if (pa == RT_PHYS_I64 && pb == RT_PHYS_I64 && scale_of(s->ta) == scale_of(s->tb))
+            s->kern = K_CMP_I64;
+        else if (pa == RT_PHYS_F64 && pb == RT_PHYS_F64)
+            s->kern = K_CMP_F64;
+        return;
+    }
+    if (op < PLAN_OP_ADD || op > PLAN_OP_MOD) return;
+    if (is_int_type(a) && is_int_type(b) && is_int_type(t)) {
+        s->kern = K_ARITH_INT;
+        eddy_int_range(t, &s->lo, &s->hi);
+    } else if (is_float_type(a) && is_float_type(b) && is_float_type(t)) {
+        s->kern = K_ARITH_F64;
+    }
+}
+
+/* Picks the kernel of an S_CAST step whose fields are set. */
+static void choose_cast_kernel(step *s) {
+    eddy_type_id f = s->ta.id, t = s->type.id;
+    if (is_int_type(f) && is_int_type(t)) {
+        s->kern = K_CAST_INT;
+        eddy_int_range(t, &s->lo, &s->hi);
+    } else if ((is_int_type(f) || f == EDDY_T_DECIMAL) && is_float_type(t)) {
+        s->kern = K_CAST_EXACT_F64;
+        s->dv = (double)eddy_pow10(scale_of(s->ta));
+    } else if (is_float_type(f) && is_float_type(t)) {
+        s->kern = K_CAST_F64_F64;
+    } else if (is_float_type(f) && is_int_type(t)) {
+        s->kern = K_CAST_F64_INT;
+        eddy_int_range(t, &s->lo, &s->hi);
+    }
+}
+
 static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
     step *s;
     int out;
+    if (!x->no_fold && e->kind != PX_LITERAL && is_const_expr(e)) {
+        out = comp_fold(x, e, sel, err);
+        if (out != -2) return out;
+    }
     switch (e->kind) {
     case PX_LITERAL:
         out = new_reg(x, e->type);
@@ -230,6 +392,7 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
         s->type = e->type;
         s->ta = e->u.op.args[0]->type;
         if (b >= 0) s->tb = e->u.op.args[1]->type;
+        choose_op_kernel(s);
         return out;
     }
     case PX_CAST: {
@@ -241,6 +404,7 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
         s->a = a;
         s->type = e->type;
         s->ta = e->u.cast.arg->type;
+        choose_cast_kernel(s);
         return out;
     }
     case PX_CALL: {
@@ -350,11 +514,34 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
     return -1;
 }
 
+/* Fills register r for every row with v. */
+static void fill_reg(reg *r, const eddy_value *v) {
+    memset(r->vec.null, v->is_null ? 1 : 0, RT_BATCH_CAP);
+    if (v->is_null) return;
+    for (uint32_t i = 0; i < RT_BATCH_CAP; i++) {
+        switch (r->vec.phys) {
+        case RT_PHYS_I64: r->vec.v.i64[i] = v->u.i; break;
+        case RT_PHYS_F64: r->vec.v.f64[i] = v->u.d; break;
+        case RT_PHYS_STR:
+            r->vec.v.str[i].p = v->u.s.p;
+            r->vec.v.str[i].n = v->u.s.n;
+            break;
+        }
+    }
+}
+
 int rt_expr_compile(const plan_expr *e, const eddy_type *in_types, uint32_t n_in,
                     const rt_expr_env *env, arena *a, rt_expr **out, eddy_err *err) {
+    return compile_prog(e, in_types, n_in, env, a, 0, out, err);
+}
+
+static int compile_prog(const plan_expr *e, const eddy_type *in_types, uint32_t n_in,
+                        const rt_expr_env *env, arena *a, int no_fold, rt_expr **out,
+                        eddy_err *err) {
     rt_expr *x = arena_calloc(a, sizeof *x);
     if (!x) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     x->a = a;
+    x->no_fold = no_fold;
     x->in_types = in_types;
     x->n_in = n_in;
     if (env) x->env = *env;
@@ -384,6 +571,20 @@ int rt_expr_compile(const plan_expr *e, const eddy_type *in_types, uint32_t n_in
     x->row_err = calloc(RT_BATCH_CAP, 1);
     x->errs = malloc(RT_BATCH_CAP * sizeof(rt_row_error));
     if (!x->row_err || !x->errs) goto nomem;
+    /* A register of an S_CONST or S_NULL step has no other writer and holds
+     * the same value on every row: fill it once here and drop the step, so
+     * constants cost nothing per row. */
+    uint32_t n_keep = 0;
+    for (uint32_t k = 0; k < x->n_steps; k++) {
+        step *st = &x->steps[k];
+        if (st->kind == S_CONST || st->kind == S_NULL) {
+            eddy_value nul = {.is_null = 1};
+            fill_reg(&x->regs[st->out], st->kind == S_CONST ? &st->lit : &nul);
+            continue;
+        }
+        x->steps[n_keep++] = *st;
+    }
+    x->n_steps = n_keep;
     x->allocated = 1;
     *out = x;
     return 0;
@@ -541,7 +742,106 @@ static int cmp_rows(const rt_vec *a, eddy_type ta, const rt_vec *b, eddy_type tb
     return x < y ? -1 : x > y;
 }
 
+/* The kernels of S_OP (see choose_op_kernel): the operator is switched on
+ * once per batch instead of once per row. */
+#define OP_LOOP(...)                                       \
+    for (uint32_t i = 0; i < n; i++) {                     \
+        uint32_t r = rs[i];                                \
+        if (a->null[r] | b->null[r]) {                     \
+            o->null[r] = 1;                                \
+            continue;                                      \
+        }                                                  \
+        o->null[r] = 0;                                    \
+        __VA_ARGS__                                        \
+    }
+
+#define CMP_CASES(P, Q)                                                                  \
+    case PLAN_OP_EQ: OP_LOOP(o->v.i64[r] = CMP3(P, Q) == 0;) break;                      \
+    case PLAN_OP_NE: OP_LOOP(o->v.i64[r] = CMP3(P, Q) != 0;) break;                      \
+    case PLAN_OP_LT: OP_LOOP(o->v.i64[r] = CMP3(P, Q) < 0;) break;                       \
+    case PLAN_OP_LE: OP_LOOP(o->v.i64[r] = CMP3(P, Q) <= 0;) break;                      \
+    case PLAN_OP_GT: OP_LOOP(o->v.i64[r] = CMP3(P, Q) > 0;) break;                       \
+    case PLAN_OP_GE: OP_LOOP(o->v.i64[r] = CMP3(P, Q) >= 0;) break;                      \
+    default: break;
+
+/* cmp_rows' three-way result (NaN compares equal to everything, as there). */
+#define CMP3(P, Q) ((P) < (Q) ? -1 : (P) > (Q))
+
+static void eval_op_kernel(rt_expr *x, const step *s, const selreg *sel) {
+    rt_vec *o = &x->regs[s->out].vec;
+    const rt_vec *a = &x->regs[s->a].vec, *b = &x->regs[s->b].vec;
+    const uint16_t *rs = sel->rows;
+    uint32_t n = sel->n;
+    plan_op op = s->px->u.op.op;
+    switch (s->kern) {
+    case K_CMP_I64:
+        switch (op) { CMP_CASES(a->v.i64[r], b->v.i64[r]) }
+        return;
+    case K_CMP_F64:
+        switch (op) { CMP_CASES(a->v.f64[r], b->v.f64[r]) }
+        return;
+    case K_ARITH_F64: {
+        int to_real = s->type.id == EDDY_T_REAL;
+        OP_LOOP({
+            double p = a->v.f64[r], q = b->v.f64[r], v;
+            switch (op) {
+            case PLAN_OP_ADD: v = p + q; break;
+            case PLAN_OP_SUB: v = p - q; break;
+            case PLAN_OP_MUL: v = p * q; break;
+            default:
+                if (q == 0) {
+                    row_error(x, r, "DIVISION_BY_ZERO", "division by zero");
+                    o->null[r] = 1;
+                    continue;
+                }
+                v = op == PLAN_OP_DIV ? p / q : fmod(p, q);
+                break;
+            }
+            o->v.f64[r] = to_real ? (float)v : v;
+        })
+        return;
+    }
+    case K_ARITH_INT:
+        OP_LOOP({
+            int64_t p = a->v.i64[r], q = b->v.i64[r], v = 0;
+            int ok = 1;
+            switch (op) {
+            case PLAN_OP_ADD: ok = !__builtin_add_overflow(p, q, &v); break;
+            case PLAN_OP_SUB: ok = !__builtin_sub_overflow(p, q, &v); break;
+            case PLAN_OP_MUL: ok = !__builtin_mul_overflow(p, q, &v); break;
+            default:
+                if (q == 0) {
+                    row_error(x, r, "DIVISION_BY_ZERO", "division by zero");
+                    o->null[r] = 1;
+                    continue;
+                }
+                if (op == PLAN_OP_MOD) v = q == -1 ? 0 : p % q;
+                else if (p == INT64_MIN && q == -1) ok = 0;
+                else v = p / q;
+                break;
+            }
+            if (!ok || v < s->lo || v > s->hi) {
+                row_error(x, r, "NUMERIC_OVERFLOW", "numeric overflow in %s arithmetic",
+                          eddy_type_name(s->type.id));
+                o->null[r] = 1;
+                continue;
+            }
+            o->v.i64[r] = v;
+        })
+        return;
+    default: return;
+    }
+}
+
+#undef CMP3
+#undef CMP_CASES
+#undef OP_LOOP
+
 static void eval_op(rt_expr *x, const step *s, const selreg *sel) {
+    if (s->kern != K_GENERIC) {
+        eval_op_kernel(x, s, sel);
+        return;
+    }
     rt_vec *o = &x->regs[s->out].vec;
     const rt_vec *a = &x->regs[s->a].vec;
     const rt_vec *b = s->b >= 0 ? &x->regs[s->b].vec : NULL;
@@ -699,6 +999,76 @@ static void eval_op(rt_expr *x, const step *s, const selreg *sel) {
     }
 }
 
+/* Row r of S_CAST through rt_cast_value: every cast the kernels do not
+ * cover, and the rows a kernel finds out of range (for the same message). */
+static void cast_row(rt_expr *x, const step *s, const rt_vec *a, rt_vec *o, uint32_t r) {
+    eddy_value in, outv = {0};
+    eddy_err cerr;
+    rt_vec_get(a, r, &in);
+    in.type = s->ta.id;
+    eddy_err_clear(&cerr);
+    if (rt_cast_value(&in, s->ta, s->type, &outv, &x->scratch, &cerr) != 0) {
+        row_error(x, r, "CAST_ERROR", "%s", cerr.msg);
+        o->null[r] = 1;
+        return;
+    }
+    vec_set(o, r, &outv);
+}
+
+static void eval_cast(rt_expr *x, const step *s, const selreg *sel) {
+    const rt_vec *a = &x->regs[s->a].vec;
+    rt_vec *o = &x->regs[s->out].vec;
+    const uint16_t *rs = sel->rows;
+    uint32_t n = sel->n;
+    int to_real = s->type.id == EDDY_T_REAL;
+    switch (s->kern) {
+    case K_CAST_INT:
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = rs[i];
+            int64_t v = a->v.i64[r];
+            if (a->null[r]) o->null[r] = 1;
+            else if (v >= s->lo && v <= s->hi) {
+                o->null[r] = 0;
+                o->v.i64[r] = v;
+            } else cast_row(x, s, a, o, r);
+        }
+        return;
+    case K_CAST_EXACT_F64:
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = rs[i];
+            o->null[r] = a->null[r];
+            double d = (double)a->v.i64[r] / s->dv;
+            o->v.f64[r] = to_real ? (float)d : d;
+        }
+        return;
+    case K_CAST_F64_F64:
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = rs[i];
+            o->null[r] = a->null[r];
+            double d = a->v.f64[r];
+            o->v.f64[r] = to_real ? (float)d : d;
+        }
+        return;
+    case K_CAST_F64_INT:
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = rs[i];
+            if (a->null[r]) {
+                o->null[r] = 1;
+                continue;
+            }
+            double t = trunc(a->v.f64[r]);
+            if (isfinite(t) && fabs(t) < 9.2e18 && (int64_t)t >= s->lo && (int64_t)t <= s->hi) {
+                o->null[r] = 0;
+                o->v.i64[r] = (int64_t)t;
+            } else cast_row(x, s, a, o, r);
+        }
+        return;
+    default:
+        for (uint32_t i = 0; i < n; i++) cast_row(x, s, a, o, rs[i]);
+        return;
+    }
+}
+
 static int eval_call(rt_expr *x, const step *s, const selreg *sel, eddy_err *err) {
     const udf_call *call = &s->px->u.call.call;
     size_t need = (size_t)s->n_args * sel->n + sel->n;
@@ -714,7 +1084,27 @@ static int eval_call(rt_expr *x, const step *s, const selreg *sel, eddy_err *err
     for (uint32_t k = 0; k < s->n_args; k++) {
         eddy_value *col = x->argv_buf + (size_t)k * sel->n;
         const rt_vec *v = &x->regs[s->args[k]].vec;
-        for (uint32_t i = 0; i < sel->n; i++) rt_vec_get(v, sel->rows[i], &col[i]);
+        const uint16_t *rs = sel->rows;
+        eddy_type_id tid = v->type.id;
+        switch (v->phys) {   /* rt_vec_get, with the switch out of the loop */
+        case RT_PHYS_I64:
+            for (uint32_t i = 0; i < sel->n; i++) {
+                col[i].type = tid;
+                col[i].is_null = v->null[rs[i]] != 0;
+                col[i].u.i = v->v.i64[rs[i]];
+            }
+            break;
+        case RT_PHYS_F64:
+            for (uint32_t i = 0; i < sel->n; i++) {
+                col[i].type = tid;
+                col[i].is_null = v->null[rs[i]] != 0;
+                col[i].u.d = v->v.f64[rs[i]];
+            }
+            break;
+        case RT_PHYS_STR:
+            for (uint32_t i = 0; i < sel->n; i++) rt_vec_get(v, rs[i], &col[i]);
+            break;
+        }
         argp[k] = col;
     }
     rt_vec *o = &x->regs[s->out].vec;
@@ -731,21 +1121,42 @@ static int eval_call(rt_expr *x, const step *s, const selreg *sel, eddy_err *err
         eddy_err_clear(&ferr);
         int rc = 0;
         if (strict) {
-            /* NULL arguments give NULL without calling. */
-            for (size_t i = 0; i < n; i++) {
-                int anynull = 0;
-                for (uint32_t k = 0; k < s->n_args; k++) anynull |= ap[k][i].is_null;
-                res[start + i].is_null = 1;
-                res[start + i].type = s->type.id;
-                if (anynull) continue;
-                const eddy_value *one[UDF_MAX_ARGS * 4];
-                for (uint32_t k = 0; k < s->n_args; k++) one[k] = &ap[k][i];
-                size_t b1 = 0;
-                rc = call->fn->eval(call, 1, one, &res[start + i], &x->scratch, &b1, &ferr);
-                if (rc != 0) {
-                    bad = i;
-                    break;
+            /* NULL arguments give NULL without calling. The rows between
+             * NULLs go to the function in one call; should that call fail,
+             * the run is redone a row at a time to find the failing row. */
+            size_t i = 0;
+            while (i < n && rc == 0) {
+                size_t j = i;
+                for (; j < n; j++) {
+                    int anynull = 0;
+                    for (uint32_t k = 0; k < s->n_args; k++) anynull |= ap[k][j].is_null;
+                    res[start + j].is_null = 1;
+                    res[start + j].type = s->type.id;
+                    if (anynull) break;
                 }
+                if (j > i) {
+                    const eddy_value *run[UDF_MAX_ARGS * 4];
+                    for (uint32_t k = 0; k < s->n_args; k++) run[k] = ap[k] + i;
+                    size_t b0 = 0;
+                    rc = call->fn->eval(call, j - i, run, &res[start + i], &x->scratch, &b0, &ferr);
+                    if (rc == EDDY_E_NOMEM) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                    for (size_t m = i; rc != 0 && m < j; m++) {
+                        const eddy_value *one[UDF_MAX_ARGS * 4];
+                        for (uint32_t k = 0; k < s->n_args; k++) one[k] = &ap[k][m];
+                        size_t b1 = 0;
+                        res[start + m].is_null = 1;
+                        res[start + m].type = s->type.id;
+                        eddy_err_clear(&ferr);
+                        int rc1 = call->fn->eval(call, 1, one, &res[start + m], &x->scratch, &b1, &ferr);
+                        if (rc1 != 0) {
+                            rc = rc1;
+                            bad = m;
+                            break;
+                        }
+                        if (m + 1 == j) rc = 0;   /* the whole run went through */
+                    }
+                }
+                i = j + 1;   /* past the NULL row (or the end) */
             }
         } else {
             rc = call->fn->eval(call, n, ap, res + start, &x->scratch, &bad, &ferr);
@@ -849,14 +1260,19 @@ int rt_expr_eval(rt_expr *x, const rt_batch *b, const uint16_t *rows, uint32_t n
         switch (s->kind) {
         case S_COL: {
             const rt_column *c = &b->cols[s->a];
-            for (uint32_t i = 0; i < sel->n; i++) {
-                uint32_t r = sel->rows[i];
-                o->null[r] = rt_col_is_null(c, r);
-                switch (c->phys) {
-                case RT_PHYS_I64: o->v.i64[r] = c->v.i64[r]; break;
-                case RT_PHYS_F64: o->v.f64[r] = c->v.f64[r]; break;
-                case RT_PHYS_STR: o->v.str[r] = c->v.str[r]; break;
-                }
+            const uint16_t *rs = sel->rows;
+            uint32_t n = sel->n;
+            for (uint32_t i = 0; i < n; i++) o->null[rs[i]] = (uint8_t)rt_col_is_null(c, rs[i]);
+            switch (c->phys) {
+            case RT_PHYS_I64:
+                for (uint32_t i = 0; i < n; i++) o->v.i64[rs[i]] = c->v.i64[rs[i]];
+                break;
+            case RT_PHYS_F64:
+                for (uint32_t i = 0; i < n; i++) o->v.f64[rs[i]] = c->v.f64[rs[i]];
+                break;
+            case RT_PHYS_STR:
+                for (uint32_t i = 0; i < n; i++) o->v.str[rs[i]] = c->v.str[rs[i]];
+                break;
             }
             break;
         }
@@ -914,24 +1330,7 @@ int rt_expr_eval(rt_expr *x, const rt_batch *b, const uint16_t *rows, uint32_t n
             }
             break;
         }
-        case S_CAST: {
-            const rt_vec *a = &x->regs[s->a].vec;
-            eddy_err cerr;
-            for (uint32_t i = 0; i < sel->n; i++) {
-                uint32_t r = sel->rows[i];
-                eddy_value in, outv = {0};
-                rt_vec_get(a, r, &in);
-                in.type = s->ta.id;
-                eddy_err_clear(&cerr);
-                if (rt_cast_value(&in, s->ta, s->type, &outv, &x->scratch, &cerr) != 0) {
-                    row_error(x, r, "CAST_ERROR", "%s", cerr.msg);
-                    o->null[r] = 1;
-                    continue;
-                }
-                vec_set(o, r, &outv);
-            }
-            break;
-        }
+        case S_CAST: eval_cast(x, s, sel); break;
         case S_CALL:
             if (eval_call(x, s, sel, err) != 0) return err ? err->code : EDDY_E_NOMEM;
             break;

@@ -4,6 +4,8 @@
  */
 #include "check_main.h"
 
+#include <stdint.h>
+
 #include "arena.h"
 #include "base64.h"
 #include "checksum.h"
@@ -109,6 +111,11 @@ START_TEST(test_time) {
     ck_assert_int_ne(eddy_ts_parse("2004-13-01", 10, &ms), 0);
     eddy_ts_format_iso(-1, buf);
     ck_assert_str_eq(buf, "1969-12-31T23:59:59.999Z");
+    /* The extremes format (far outside 0..9999, through printf) without
+     * overflowing on the way (UBSan checks). */
+    ck_assert_uint_gt(eddy_ts_format_sql(INT64_MIN, buf), 20);
+    ck_assert_uint_gt(eddy_ts_format_sql(INT64_MAX, buf), 20);
+    ck_assert_uint_gt(eddy_ts_format_iso(INT64_MIN + 1, buf), 20);
 }
 END_TEST
 

@@ -6,10 +6,12 @@
 #include "check_main.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "batch.h"
 #include "decode.h"
+#include "eddy_time.h"
 #include "encode.h"
 
 static eddy_type T(eddy_type_id id, int p, int s) { return (eddy_type){id, p, s}; }
@@ -175,6 +177,135 @@ START_TEST(test_empty_string) {
 }
 END_TEST
 
+/* Reference timestamp text, from the civil calendar and printf only. */
+static void ref_ts(int64_t ms, char sep, char *out) {
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000, y;
+    unsigned mo, d;
+    eddy_civil_from_days(days, &y, &mo, &d);
+    snprintf(out, 40, "%04lld-%02u-%02u%c%02d:%02d:%02d.%03d", (long long)y, mo, d, sep, (int)(rem / 3600000),
+             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+/* Timestamps around day and minute boundaries, before 1970 and outside
+ * years 0..9999, in runs from the same minute and day (the cached paths) and
+ * alternating (the cache refills), give the same text as printf. */
+START_TEST(test_timestamps_byte_identical) {
+    static const int64_t base[] = {0, -1, 1, 59999, 60000, -60000, -60001, 86399999, 86400000, -86400000,
+                                   -86400001, 951782400000LL /* 2000-02-29 */, 1096551703123LL,
+                                   -62135596800000LL /* 0001-01-01 */, -62167219200000LL /* 0000-01-01 */,
+                                   -62167219200001LL, 253402300799999LL /* 9999-12-31 23:59:59.999 */,
+                                   253402300800000LL, -30610224000000LL /* 1000-01-01 */};
+    static const int64_t deltas[] = {0, 1, 999, 1000, 59000, 59999, 60000, -1, -1000, -60000, 3600000, 86399999};
+    char got[64], want[64];
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
+        for (size_t k = 0; k < sizeof deltas / sizeof deltas[0]; k++) {
+            int64_t ms = base[i] + deltas[k];
+            ref_ts(ms, ' ', want);
+            size_t n = eddy_ts_format_sql(ms, got);
+            ck_assert_msg(!strcmp(got, want), "%lld: %s != %s", (long long)ms, got, want);
+            ck_assert_uint_eq(n, strlen(want));
+            /* Same minute, other separator. */
+            ref_ts(ms, 'T', want);
+            strcat(want, "Z");
+            eddy_ts_format_iso(ms, got);
+            ck_assert_msg(!strcmp(got, want), "%lld: %s != %s", (long long)ms, got, want);
+        }
+    }
+    /* Through the encoder: a run of rows crossing midnight before 1970,
+     * with NULLs, and ROWTIME alternating with the column. */
+    eddy_type ts[2] = {T(EDDY_T_TIMESTAMP, 0, 0), T(EDDY_T_BIGINT, 0, 0)};
+    eddy_err err;
+    rt_batch *b = rt_batch_new(ts, 2, &err);
+    int64_t start = -86400000 - 61000;   /* 1969-12-30 23:58:59.000 */
+    for (int i = 0; i < 200; i++) {
+        int64_t ms = start + (int64_t)i * 777;
+        uint32_t r = rt_batch_begin_row(b, -ms);
+        if (i % 7 != 3) rt_batch_set_i64(b, 0, r, ms);
+        if (i % 5 != 1) rt_batch_set_i64(b, 1, r, i % 2 ? -ms : ms);
+        rt_batch_commit_row(b);
+    }
+    const char *nm[2] = {"T", "N"};
+    rt_encode_opts o = {.with_rowtime = 1};
+    rt_encoder *e = rt_encoder_new(RT_FMT_JSON, nm, 2, &o, &err);
+    sbuf out;
+    sbuf_init(&out);
+    for (uint32_t r = 0; r < b->n_rows; r++) {
+        sbuf_clear(&out);
+        ck_assert_int_eq(rt_encode_row(e, b, r, &out), 0);
+        char rt[40], tv[40], nv[40], line[160];
+        ref_ts(b->rowtime[r], ' ', rt);
+        if (rt_col_is_null(&b->cols[0], r)) strcpy(tv, "null");
+        else {
+            tv[0] = '"';
+            ref_ts(b->cols[0].v.i64[r], ' ', tv + 1);
+            strcat(tv, "\"");
+        }
+        if (rt_col_is_null(&b->cols[1], r)) strcpy(nv, "null");
+        else snprintf(nv, sizeof nv, "%lld", (long long)b->cols[1].v.i64[r]);
+        snprintf(line, sizeof line, "{\"ROWTIME\":\"%s\",\"T\":%s,\"N\":%s}", rt, tv, nv);
+        ck_assert_str_eq(out.data, line);
+    }
+    sbuf_free(&out);
+    rt_encoder_free(e);
+    rt_batch_release(b);
+}
+END_TEST
+
+/* Integers at every digit count and both ends, and strings of every length
+ * around the 8-byte words with an escape at each position. */
+START_TEST(test_ints_and_escapes_byte_identical) {
+    eddy_type ts[2] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_VARCHAR, 40, 0)};
+    eddy_err err;
+    rt_batch *b = rt_batch_new(ts, 2, &err);
+    int64_t vals[80];
+    int nv = 0;
+    vals[nv++] = INT64_MIN;
+    vals[nv++] = INT64_MAX;
+    vals[nv++] = 0;
+    for (int64_t p = 1; nv + 4 <= 80; p *= 10) {
+        vals[nv++] = p;
+        vals[nv++] = p - 1;
+        vals[nv++] = -p;
+        vals[nv++] = -(p + 1);
+        if (p > INT64_MAX / 10) break;
+    }
+    const char *nm[2] = {"N", "S"};
+    rt_encoder *e = rt_encoder_new(RT_FMT_JSON, nm, 2, NULL, &err);
+    sbuf out, want;
+    sbuf_init(&out);
+    sbuf_init(&want);
+    int checked = 0;
+    for (int i = 0; i < nv; i++) {
+        for (size_t n = 0; n <= 24; n++) {
+            for (size_t at = 0; at <= n; at++) {   /* at == n: no escape */
+                char str[32];
+                memset(str, 'a', n);
+                if (at < n) str[at] = "\"\\\n\x1f"[(at + n) % 4];
+                rt_batch_reset(b);
+                uint32_t r = rt_batch_begin_row(b, 0);
+                rt_batch_set_i64(b, 0, r, vals[i]);
+                rt_batch_set_str(b, 1, r, str, n);
+                rt_batch_commit_row(b);
+                sbuf_clear(&out);
+                ck_assert_int_eq(rt_encode_row(e, b, r, &out), 0);
+                sbuf_clear(&want);
+                sbuf_printf(&want, "{\"N\":%lld,\"S\":", (long long)vals[i]);
+                sbuf_json_str(&want, str, n);
+                sbuf_putc(&want, '}');
+                ck_assert_str_eq(out.data, want.data);
+                checked++;
+            }
+        }
+    }
+    ck_assert_int_gt(checked, 10000);
+    sbuf_free(&out);
+    sbuf_free(&want);
+    rt_encoder_free(e);
+    rt_batch_release(b);
+}
+END_TEST
+
 static Suite *suite_runtime_encode(void) {
     Suite *s = suite_create("runtime_encode");
     TCase *tc = tcase_create("core");
@@ -183,6 +314,8 @@ static Suite *suite_runtime_encode(void) {
     tcase_add_test(tc, test_roundtrip);
     tcase_add_test(tc, test_error_stream);
     tcase_add_test(tc, test_empty_string);
+    tcase_add_test(tc, test_timestamps_byte_identical);
+    tcase_add_test(tc, test_ints_and_escapes_byte_identical);
     suite_add_tcase(s, tc);
     return s;
 }
