@@ -76,7 +76,7 @@ typedef struct rt_app_stats {
     uint64_t errors;              /* rows sent to error_stream */
     int64_t millis_behind_latest; /* the largest over inputs */
     uint64_t late_rows;           /* rows dropped as late (LATE_ROW in error_stream) */
-    uint64_t state_bytes;         /* memory held by open windows (tumbling and sliding) */
+    uint64_t state_bytes;         /* memory held by open windows (tumbling, sliding, stagger) */
 } rt_app_stats;
 
 void rt_app_get_stats(const rt_app *app, rt_app_stats *out);

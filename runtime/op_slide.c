@@ -514,7 +514,38 @@ static int slide_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     return 0;
 }
 
-static const rt_op_vt slide_vt = {"SLIDE_AGG", slide_push, slide_watermark, NULL, slide_end, NULL};
+/* Memory of the windows' partitions and buffered rows, for /metrics (the
+ * positional FIFOs count by their partition table only). */
+static void slide_account(rt_op *op) {
+    slide_state *st = op->state;
+    size_t total = 0;
+    for (uint32_t w = 0; w < st->n_wins; w++) {
+        slide_win *sw = &st->wins[w];
+        if (sw->state) {
+            uint32_t parts;
+            uint64_t rows;
+            size_t bytes;
+            rt_slide_stats(sw->state, &parts, &rows, &bytes);
+            total += bytes;
+        }
+        if (sw->pos_map_init) total += rt_keymap_bytes(&sw->pos_map);
+    }
+    op->state_bytes = total;
+}
+
+static int slide_push_accounted(rt_op *op, const rt_batch *b, eddy_err *err) {
+    int rc = slide_push(op, b, err);
+    slide_account(op);
+    return rc;
+}
+
+static int slide_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
+    int rc = slide_watermark(op, wm, err);
+    slide_account(op);
+    return rc;
+}
+
+static const rt_op_vt slide_vt = {"SLIDE_AGG", slide_push_accounted, slide_watermark_accounted, NULL, slide_end, NULL};
 
 /* A constant integer argument (a literal, possibly under a cast). */
 static int const_int(const plan_expr *e, int64_t *out) {

@@ -151,7 +151,21 @@ static void stagger_end(rt_op *op) {
     free(st->bad);
 }
 
-static const rt_op_vt stagger_vt = {"STAGGER_AGG", stagger_push, stagger_watermark, stagger_finish, stagger_end, NULL};
+/* Memory of the open windows, for /metrics. */
+static int stagger_push_accounted(rt_op *op, const rt_batch *b, eddy_err *err) {
+    int rc = stagger_push(op, b, err);
+    op->state_bytes = rt_stagger_bytes(((stagger_state *)op->state)->win);
+    return rc;
+}
+
+static int stagger_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
+    int rc = stagger_watermark(op, wm, err);
+    op->state_bytes = rt_stagger_bytes(((stagger_state *)op->state)->win);
+    return rc;
+}
+
+static const rt_op_vt stagger_vt = {"STAGGER_AGG", stagger_push_accounted, stagger_watermark_accounted, stagger_finish,
+                                    stagger_end, NULL};
 
 static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

@@ -199,3 +199,5 @@ int rt_stagger_advance(rt_stagger *s, int64_t watermark, rt_batch *out, rt_row_e
 uint32_t rt_stagger_open(const rt_stagger *s) { return s->len; }
 
 uint32_t rt_stagger_keys(const rt_stagger *s) { return s->map.n; }
+
+size_t rt_stagger_bytes(const rt_stagger *s) { return rt_keymap_bytes(&s->map) + (size_t)s->cap * s->rec_size; }

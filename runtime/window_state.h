@@ -139,4 +139,7 @@ uint32_t rt_stagger_open(const rt_stagger *s);
 /* Keys remembered (at most about twice the open windows plus 1024). */
 uint32_t rt_stagger_keys(const rt_stagger *s);
 
+/* Bytes held by the open windows (keys and the window ring). */
+size_t rt_stagger_bytes(const rt_stagger *s);
+
 #endif

@@ -284,6 +284,7 @@ START_TEST(test_slide_range_inclusive) {
     push(op, in, 1, rows, 5);
     /* The row at exactly t - 1000 is in; one ms older is out. */
     EXPECT("0|1|1|1", "500|2|3|2", "1000|4|7|3", "1001|8|14|3", "2001|16|24|2");
+    ck_assert_uint_gt(op->state_bytes, 0);   /* reported to /metrics */
     rt_op_end_chain(op);
 }
 END_TEST
@@ -663,6 +664,7 @@ START_TEST(test_stagger_by_row_watermark_finish) {
     in_row r1[] = {{0, {"s:A", "i:1"}}, {100, {"s:B", "i:2"}}, {500, {"s:A", "i:3"}}, {999, {"s:A", "i:4"}}};
     push(op, in, 2, r1, 4);
     ck_assert_int_eq(C->n, 0);
+    ck_assert_uint_gt(op->state_bytes, 0);   /* reported to /metrics */
     /* A row at A's window end closes it (and opens A's next window). */
     in_row r2[] = {{1000, {"s:A", "i:5"}}};
     push(op, in, 2, r2, 1);
