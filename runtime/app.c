@@ -698,6 +698,12 @@ static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     ro.drain = app->o.drain;
     s->wm = INT64_MIN;
     int rc2 = rt_reader_open(&ro, app->src, cs->stream, &s->reader, err);
+    /* A replaced or restarted application continues where it stopped. */
+    for (size_t i = 0; rc2 == 0 && app->o.resume && i < app->o.resume->n; i++) {
+        const rt_app_resume_input *ri = &app->o.resume->inputs[i];
+        if (strcmp(ri->stream, h->cs->name) == 0 && strcmp(ri->source, cs->stream) == 0)
+            rc2 = rt_reader_positions_set(s->reader, ri->pos, ri->n_pos, err);
+    }
     /* LATEST means the records that arrive once the application exists,
      * not once it first polls. */
     if (rc2 == 0 && ro.start == RT_START_LATEST) rc2 = rt_reader_start(s->reader, err);
@@ -1177,6 +1183,25 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
         out[n].millis_behind_latest = app->sources[i].millis_behind;
     }
     return n;
+}
+
+int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
+    memset(out, 0, sizeof *out);
+    out->inputs = calloc(app->n_sources ? app->n_sources : 1, sizeof *out->inputs);
+    if (!out->inputs) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < app->n_sources; i++) {
+        const source_run *s = &app->sources[i];
+        rt_app_resume_input *ri = &out->inputs[out->n++];
+        ri->stream = strdup(s->h->cs->name);
+        ri->source = strdup(s->h->cs->source.stream);
+        int rc = rt_reader_positions_get(s->reader, &ri->pos, &ri->n_pos, err);
+        if (rc == 0 && (!ri->stream || !ri->source)) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        if (rc != 0) {
+            rt_app_resume_free(out);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 void rt_app_get_stats(const rt_app *app, rt_app_stats *out) {

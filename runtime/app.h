@@ -22,9 +22,26 @@
 #include "catalog.h"
 #include "eddy_err.h"
 #include "plan.h"
+#include "reader.h"
 #include "store.h"
 
 typedef enum { RT_PRINT_JSONL = 0, RT_PRINT_CSV, RT_PRINT_TABLE } rt_print_format;
+
+/* Where an application's inputs stopped reading: per input, the
+ * in-application stream, the stored stream it reads and its shards'
+ * positions (reader.h). A replaced or restarted application given these
+ * resumes each matching input after them instead of at its start. */
+typedef struct rt_app_resume_input {
+    char *stream;                 /* in-application stream */
+    char *source;                 /* stored stream it reads */
+    rt_shard_pos *pos;
+    size_t n_pos;
+} rt_app_resume_input;
+
+typedef struct rt_app_resume {
+    rt_app_resume_input *inputs;
+    size_t n;
+} rt_app_resume;
 
 typedef struct rt_app_opts {
     store *store;                 /* borrowed: where inputs are read and outputs written */
@@ -42,6 +59,9 @@ typedef struct rt_app_opts {
     int progress;                 /* print a progress line on stderr while catching up */
     int no_sinks;                 /* do not write output streams (push queries: the
                                      hosted application writes them, once) */
+    const rt_app_resume *resume;  /* borrowed, may be NULL: inputs found here (same
+                                     in-application stream, same stored stream)
+                                     continue after these positions */
 } rt_app_opts;
 
 void rt_app_opts_init(rt_app_opts *o);
@@ -91,6 +111,22 @@ typedef struct rt_app_input {
 /* Fills up to cap inputs; returns how many. A snapshot, read while the
  * application runs on its own thread. */
 size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap);
+
+/* Positions of every input, for rt_app_opts.resume: call once rt_app_run
+ * has returned (every record the readers delivered has then been
+ * processed). *out is the caller's (rt_app_resume_free). */
+int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err);
+
+/* Frees what rt_app_resume_save or rt_app_resume_read filled; the struct
+ * itself is the caller's. */
+void rt_app_resume_free(rt_app_resume *r);
+
+/* Writes positions to a file (through a temporary file and rename, so a
+ * crash leaves the old or the new one), and reads them back; a missing file
+ * reads as no positions. Return 0 or an error (EDDY_E_IO, EDDY_E_INVAL for
+ * a file that is not one of these). */
+int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err);
+int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err);
 
 /* Frees the application (readers, operators, sinks). NULL is a no-op. */
 void rt_app_free(rt_app *app);

@@ -40,6 +40,7 @@ typedef struct rshard {
     int close_pending;            /* finished: close h at the next poll */
     store_position start;         /* where reading begins (set on activation) */
     int start_latest;             /* in the initial set under RT_START_LATEST */
+    int ended;                    /* its end was read: closed, nothing more will come */
     int resume_has_seq;           /* restored from a checkpoint */
     store_seq resume_seq;
     int64_t next_fetch;           /* source clock */
@@ -358,6 +359,7 @@ static int fetch_shard(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     int at_tip = b.millis_behind_latest == 0 && b.n_records < limit;
     rt_merge_feed(r->m, sh->lane, b.records, b.n_records, at_tip, now - r->o.arrival_skew_ms);
     if (b.end_of_shard) {
+        sh->ended = 1;
         rc = add_children(r, &b, err);
         if (rc != 0)
             return rc;
@@ -571,7 +573,9 @@ int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, e
             p.has_seq = 1;
             p.seq = sh->resume_seq;
         }
-        p.finished = sh->state == SH_FINISHED;
+        /* Finished for good only when closed: a drained open shard (read to
+         * its current tip) goes on after its last record. */
+        p.finished = sh->state == SH_FINISHED && (sh->ended || sh->info.closed);
         if (p.has_seq || p.finished)
             arr[k++] = p;
     }

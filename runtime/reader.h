@@ -133,7 +133,7 @@ typedef struct rt_shard_pos {
     char shard_id[STORE_SHARD_ID_MAX];
     int has_seq;          /* 1: resume after `seq` */
     store_seq seq;        /* sequence number of the last record delivered */
-    int finished;         /* 1: read to its end; never read again */
+    int finished;         /* 1: a closed shard read to its end; never read again */
 } rt_shard_pos;
 
 /* Returns the position of every known shard that has delivered a record or

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,14 @@
 
 #include "app.h"
 #include "eddy.h"
+#include "eddy_log.h"
 #include "srv_metrics.h"
 
 typedef enum { APP_RUNNING, APP_STOPPED, APP_FAILED } app_state;
 
 typedef struct hosted {
     char *name, *file;
+    char *pos_path;         /* where its input positions are saved, or NULL */
     eddy_app_spec *spec;
     rt_app *app;
     FILE *devnull;
@@ -36,18 +39,62 @@ typedef struct hosted {
 
 struct srv_apps {
     store *st;
+    char *pos_dir;          /* data_dir/positions, or NULL */
     hosted **items;
     size_t n, cap;
     hosted *session;        /* also in items while running */
     char *session_sig;      /* what the running session app computes (see shape_sig) */
 };
 
-int srv_apps_new(store *st, srv_apps **out, eddy_err *err) {
+int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err) {
     srv_apps *a = calloc(1, sizeof *a);
     if (!a) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     a->st = st;
+    if (data_dir) {
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_printf(&b, "%s/positions", data_dir);
+        if (!(a->pos_dir = sbuf_detach(&b, NULL))) {
+            free(a);
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+    }
     *out = a;
     return 0;
+}
+
+/* data_dir/positions/NAME.pos, with NAME's unsafe bytes replaced. */
+static char *pos_path_of(const srv_apps *a, const char *name) {
+    if (!a->pos_dir) return NULL;
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_printf(&b, "%s/", a->pos_dir);
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        sbuf_putc(&b, ok ? c : '_');
+    }
+    sbuf_puts(&b, ".pos");
+    return sbuf_detach(&b, NULL);
+}
+
+/* Saves a stopped application's input positions to its file. */
+static void save_positions(const srv_apps *a, hosted *h, rt_app_resume *keep) {
+    if (!h->app || !h->joined) return;
+    rt_app_resume r;
+    eddy_err err;
+    eddy_err_clear(&err);
+    if (rt_app_resume_save(h->app, &r, &err) != 0) {
+        eddy_log(EDDY_LOG_WARN, "application %s: cannot save its positions: %s", h->name, err.msg);
+        return;
+    }
+    if (h->pos_path) {
+        mkdir(a->pos_dir, 0755);
+        if (rt_app_resume_write(&r, h->pos_path, &err) != 0)
+            eddy_log(EDDY_LOG_WARN, "application %s: %s", h->name, err.msg);
+    }
+    if (keep) *keep = r;
+    else rt_app_resume_free(&r);
 }
 
 static void *app_main(void *arg) {
@@ -76,12 +123,16 @@ static void hosted_free(hosted *h) {
     pthread_mutex_destroy(&h->mu);
     free(h->name);
     free(h->file);
+    free(h->pos_path);
     free(h);
 }
 
-/* Compiles `text` and starts it; on success *out is running. */
-static int hosted_start(store *st, const char *text, size_t len, const char *name, const char *file,
-                        hosted **out, eddy_err *err) {
+/* Compiles `text` and starts it; on success *out is running. Its inputs
+ * resume at `resume` when given, else at the positions saved under its
+ * name, else at their start. */
+static int hosted_start(const srv_apps *a, const char *text, size_t len, const char *name, const char *file,
+                        const rt_app_resume *resume, hosted **out, eddy_err *err) {
+    store *st = a->st;
     hosted *h = calloc(1, sizeof *h);
     if (!h) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     pthread_mutex_init(&h->mu, NULL);
@@ -107,7 +158,8 @@ static int hosted_start(store *st, const char *text, size_t len, const char *nam
     free(h->name);   /* a KDA document names itself */
     h->name = strdup(h->spec->name ? h->spec->name : name);
     h->devnull = fopen("/dev/null", "w");
-    if (!h->name || !h->devnull) {
+    h->pos_path = h->name ? pos_path_of(a, h->name) : NULL;
+    if (!h->name || !h->devnull || (a->pos_dir && !h->pos_path)) {
         hosted_free(h);
         return eddy_err_set(err, EDDY_E_IO, "cannot open /dev/null");
     }
@@ -117,7 +169,17 @@ static int hosted_start(store *st, const char *text, size_t len, const char *nam
     ao.name = h->name;
     ao.out = h->devnull;
     ao.err_out = h->devnull;
+    rt_app_resume saved = {0};
+    if (!resume && h->pos_path) {
+        eddy_err rerr;
+        eddy_err_clear(&rerr);
+        if (rt_app_resume_read(h->pos_path, &saved, &rerr) != 0)
+            eddy_log(EDDY_LOG_WARN, "application %s: %s; its inputs start afresh", h->name, rerr.msg);
+        resume = &saved;
+    }
+    ao.resume = resume;
     rc = rt_app_new(&ao, h->spec->cat, h->spec->pumps, h->spec->n_pumps, &h->app, err);
+    rt_app_resume_free(&saved);
     if (rc != 0) {
         hosted_free(h);
         return rc;
@@ -180,7 +242,7 @@ int srv_apps_start(srv_apps *a, const char *file, eddy_err *err) {
     char *dot = strrchr(stem, '.');
     if (dot && dot != stem) *dot = '\0';
     hosted *h = NULL;
-    int rc = hosted_start(a->st, text, len, stem, file, &h, err);
+    int rc = hosted_start(a, text, len, stem, file, NULL, &h, err);
     free(text);
     if (rc != 0) return rc;
     return add(a, h, err);
@@ -252,17 +314,33 @@ int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
             return 0;
         }
     }
+    /* The replacement continues where the old application stopped. */
+    rt_app_resume handoff = {0};
+    int have_handoff = 0;
     if (a->session) {
-        remove_item(a, a->session);
-        hosted_free(a->session);
+        hosted *old = a->session;
+        if (old->app && !old->joined) {
+            old->stop = 1;
+            pthread_join(old->thread, NULL);
+            old->joined = 1;
+        }
+        if (old->app) {
+            save_positions(a, old, &handoff);
+            have_handoff = 1;
+        }
+        remove_item(a, old);
+        hosted_free(old);
         a->session = NULL;
     }
     free(a->session_sig);
     a->session_sig = sig;
-    if (!script || !*script) return 0;
-    if (n_pumps == 0) return 0;
+    if (!script || !*script || n_pumps == 0) {
+        rt_app_resume_free(&handoff);
+        return 0;
+    }
     hosted *h = NULL;
-    rc = hosted_start(a->st, script, strlen(script), "sql", NULL, &h, err);
+    rc = hosted_start(a, script, strlen(script), "sql", NULL, have_handoff ? &handoff : NULL, &h, err);
+    rt_app_resume_free(&handoff);
     if (rc != 0) {
         /* Keep a failed entry so /v1/apps says why the pumps do not run. */
         hosted *f = calloc(1, sizeof *f);
@@ -383,6 +461,7 @@ void srv_apps_stop(srv_apps *a) {
         if (!h->joined) {
             pthread_join(h->thread, NULL);
             h->joined = 1;
+            save_positions(a, h, NULL);
         }
     }
 }
@@ -393,5 +472,6 @@ void srv_apps_free(srv_apps *a) {
     for (size_t i = 0; i < a->n; i++) hosted_free(a->items[i]);
     free(a->items);
     free(a->session_sig);
+    free(a->pos_dir);
     free(a);
 }

@@ -17,8 +17,13 @@
 
 typedef struct srv_apps srv_apps;   /* opaque */
 
-/* Creates an empty set over `st` (borrowed; must outlive the set). */
-int srv_apps_new(store *st, srv_apps **out, eddy_err *err);
+/* Creates an empty set over `st` (borrowed; must outlive the set). With a
+ * data_dir (borrowed; NULL for an in-memory store) each application's input
+ * positions are saved to data_dir/positions/NAME.pos when it stops, and an
+ * application of that name started later resumes its inputs there (KDA's
+ * LAST_STOPPED_POINT): a restarted server neither reprocesses nor skips
+ * records; windows open at the stop start again empty. */
+int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err);
 
 /* Reads `file` (SQL, or KDA JSON when it holds a JSON object), compiles it
  * and starts it on its own thread. Errors (unreadable file, compile error
@@ -28,7 +33,8 @@ int srv_apps_start(srv_apps *a, const char *file, eddy_err *err);
 
 /* Replaces the session application by one compiled from `script` (the DDL
  * of the server's SQL session; borrowed). A script without pumps runs
- * nothing. */
+ * nothing. The replacement continues each input the old one read where the
+ * old one stopped. */
 int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err);
 
 /* Appends {"apps":[{"name","file","state","records_in","rows_out","errors",

@@ -295,7 +295,7 @@ int srv_router_new(uv_loop_t *loop, srv_kinesis *k, store *st, const char *data_
     pthread_mutex_init(&rt->session_mu, NULL);
     pthread_mutex_init(&rt->save_mu, NULL);
     rt->metrics = srv_metrics_new();
-    int rc = rt->metrics ? srv_apps_new(st, &rt->apps, err) : eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    int rc = rt->metrics ? srv_apps_new(st, data_dir, &rt->apps, err) : eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     if (rc == 0 && data_dir) {
         sbuf p;
         sbuf_init(&p);

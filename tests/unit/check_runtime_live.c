@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "arena.h"
@@ -115,7 +116,7 @@ static void plan_text(run *r, const char *sql, int want_query, plan_node **query
     }
 }
 
-static void run_open(run *r, store *st, int live) {
+static void run_open(run *r, store *st, int live, const rt_app_resume *resume) {
     memset(r, 0, sizeof *r);
     arena_init(&r->mem, 65536);
     eddy_err_clear(&r->err);
@@ -130,6 +131,7 @@ static void run_open(run *r, store *st, int live) {
     o.start_override = live ? PLAN_START_LATEST : PLAN_START_TRIM_HORIZON;
     o.idle_timeout_ms = 100;
     o.poll_interval_ms = 10;
+    o.resume = resume;
     /* Rows come through the queries; the default printed stream and
      * error_stream go nowhere. */
     r->devnull = fopen("/dev/null", "w");
@@ -201,7 +203,7 @@ START_TEST(test_live_equals_replay) {
     ck_assert_int_eq(store_stream_create(st, "live", 2, &err), 0);
 
     run *live = calloc(1, sizeof *live);
-    run_open(live, st, 1);
+    run_open(live, st, 1, NULL);
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, run_thread, live), 0);
     /* LATEST is taken at the reader's first poll inside rt_app_run, not at
@@ -234,7 +236,7 @@ START_TEST(test_live_equals_replay) {
     ck_assert_msg(live->rc == 0, "live run: %s", live->err.msg);
 
     run *replay = calloc(1, sizeof *replay);
-    run_open(replay, st, 0);
+    run_open(replay, st, 0, NULL);
     ck_assert_msg(rt_app_run(replay->app, &replay->stop, &err) == 0, "replay: %s", err.msg);
 
     long min_rows[N_QUERIES] = {2, (long)v, 2};   /* sliding: one row per record */
@@ -254,11 +256,83 @@ START_TEST(test_live_equals_replay) {
 }
 END_TEST
 
+/* A second application given the first one's saved positions (through a
+ * positions file) reads only what arrived after the first one stopped. */
+START_TEST(test_resume) {
+    store_opts so;
+    store_opts_init(&so);
+    store *st = NULL;
+    eddy_err err;
+    eddy_err_clear(&err);
+    ck_assert_int_eq(store_open(&so, &st, &err), 0);
+    ck_assert_int_eq(store_stream_create(st, "live", 2, &err), 0);
+    for (int v = 0; v < 10; v++) put(st, v % 2 ? "b" : "a", v);
+
+    run *first = calloc(1, sizeof *first);
+    run_open(first, st, 0, NULL);
+    ck_assert_msg(rt_app_run(first->app, &first->stop, &err) == 0, "first run: %s", err.msg);
+    ck_assert_int_eq(atomic_load(&first->q[1].n), 10);   /* sliding: a row per record */
+    rt_app_resume saved;
+    ck_assert_msg(rt_app_resume_save(first->app, &saved, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(saved.n, 1);
+    ck_assert_str_eq(saved.inputs[0].stream, "SOURCE_SQL_STREAM_001");
+    ck_assert_str_eq(saved.inputs[0].source, "live");
+    ck_assert_uint_eq(saved.inputs[0].n_pos, 2);
+
+    char path[] = "/tmp/eddy-resume-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_msg(rt_app_resume_write(&saved, path, &err) == 0, "%s", err.msg);
+    rt_app_resume back;
+    ck_assert_msg(rt_app_resume_read(path, &back, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(back.n, 1);
+    ck_assert_uint_eq(back.inputs[0].n_pos, 2);
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_str_eq(back.inputs[0].pos[k].shard_id, saved.inputs[0].pos[k].shard_id);
+        ck_assert(back.inputs[0].pos[k].has_seq && back.inputs[0].pos[k].seq == saved.inputs[0].pos[k].seq);
+    }
+    /* Garbage and a missing file. */
+    FILE *f = fopen(path, "w");
+    fputs("eddy-positions 1\nshard x\n", f);
+    fclose(f);
+    rt_app_resume bad;
+    ck_assert_int_eq(rt_app_resume_read(path, &bad, &err), EDDY_E_INVAL);
+    unlink(path);
+    rt_app_resume none;
+    ck_assert_int_eq(rt_app_resume_read(path, &none, &err), 0);
+    ck_assert_uint_eq(none.n, 0);
+
+    for (int v = 10; v < 16; v++) put(st, v % 2 ? "b" : "a", v);
+    run *second = calloc(1, sizeof *second);
+    run_open(second, st, 0, &back);
+    ck_assert_msg(rt_app_run(second->app, &second->stop, &err) == 0, "second run: %s", err.msg);
+    ck_assert_int_eq(atomic_load(&second->q[1].n), 6);
+    /* Its rows are those of the new records: v 10..15, in order. */
+    const char *t = second->q[1].text.data;
+    for (int v = 10; v < 16; v++) {
+        char needle[16];
+        snprintf(needle, sizeof needle, "|%d|", v);
+        ck_assert_msg(strstr(t, needle) != NULL, "v %d missing from:\n%s", v, t);
+    }
+    ck_assert_msg(strstr(t, "|9|") == NULL, "an old record was read again:\n%s", t);
+    rt_app_resume_free(&saved);
+    rt_app_resume_free(&back);
+    run_free(first);
+    run_free(second);
+    free(first);
+    free(second);
+    store_close(st);
+    udf_registry_shutdown();
+}
+END_TEST
+
 static Suite *live_suite(void) {
     Suite *s = suite_create("runtime_live");
     TCase *tc = tcase_create("live_vs_replay");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_live_equals_replay);
+    tcase_add_test(tc, test_resume);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,140 @@
+/*
+ * app_resume.c — an application's input positions as a file, so that a
+ * restarted server continues its hosted applications where they stopped
+ * (rt_app_resume_write / rt_app_resume_read; saving them is in app.c).
+ *
+ * The file is small text, written whole through a temporary file, fsync
+ * and rename:
+ *   eddy-positions 1
+ *   input <in-app stream, hex> <stored stream, hex>
+ *   shard <shard id> <sequence number or -> <finished 0|1>
+ *   end
+ * Names are hex so that quoted identifiers with blanks survive.
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void rt_app_resume_free(rt_app_resume *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->inputs[i].stream);
+        free(r->inputs[i].source);
+        free(r->inputs[i].pos);
+    }
+    free(r->inputs);
+    r->inputs = NULL;
+    r->n = 0;
+}
+
+static void put_hex(FILE *f, const char *s) {
+    if (!*s) fputc('-', f);
+    for (; *s; s++) fprintf(f, "%02x", (unsigned char)*s);
+}
+
+static char *get_hex(const char *h) {
+    if (strcmp(h, "-") == 0) return strdup("");
+    size_t n = strlen(h);
+    if (n % 2) return NULL;
+    char *out = malloc(n / 2 + 1);
+    if (!out) return NULL;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(h + 2 * i, "%2x", &v) != 1) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (char)v;
+    }
+    out[n / 2] = '\0';
+    return out;
+}
+
+int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err) {
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return eddy_err_set(err, EDDY_E_IO, "path too long: %s", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+    fputs("eddy-positions 1\n", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const rt_app_resume_input *ri = &r->inputs[i];
+        fputs("input ", f);
+        put_hex(f, ri->stream);
+        fputc(' ', f);
+        put_hex(f, ri->source);
+        fputc('\n', f);
+        for (size_t k = 0; k < ri->n_pos; k++) {
+            char seq[STORE_SEQ_STR_MAX];
+            if (ri->pos[k].has_seq) store_seq_format(ri->pos[k].seq, seq);
+            else strcpy(seq, "-");
+            fprintf(f, "shard %s %s %d\n", ri->pos[k].shard_id, seq, ri->pos[k].finished ? 1 : 0);
+        }
+    }
+    fputs("end\n", f);
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    if (fclose(f) != 0) bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "r");
+    if (!f) return errno == ENOENT ? 0 : eddy_err_set(err, EDDY_E_IO, "cannot read %s: %s", path, strerror(errno));
+    char line[1024];
+    int ok = fgets(line, sizeof line, f) && strcmp(line, "eddy-positions 1\n") == 0, ended = 0;
+    size_t cap = 0;
+    while (ok && !ended && fgets(line, sizeof line, f)) {
+        char a[600], b[600], c[64];
+        int fin;
+        if (strcmp(line, "end\n") == 0) {
+            ended = 1;
+        } else if (sscanf(line, "input %599s %599s", a, b) == 2) {
+            if (out->n == cap) {
+                size_t nc = cap ? cap * 2 : 4;
+                rt_app_resume_input *v = realloc(out->inputs, nc * sizeof *v);
+                if (!v) {
+                    ok = 0;
+                    break;
+                }
+                out->inputs = v;
+                cap = nc;
+            }
+            rt_app_resume_input *ri = &out->inputs[out->n++];
+            memset(ri, 0, sizeof *ri);
+            ri->stream = get_hex(a);
+            ri->source = get_hex(b);
+            ok = ri->stream && ri->source;
+        } else if (out->n && sscanf(line, "shard %63s %599s %d", c, a, &fin) == 3 && strlen(c) < STORE_SHARD_ID_MAX) {
+            rt_app_resume_input *ri = &out->inputs[out->n - 1];
+            rt_shard_pos *v = realloc(ri->pos, (ri->n_pos + 1) * sizeof *v);
+            if (!v) {
+                ok = 0;
+                break;
+            }
+            ri->pos = v;
+            rt_shard_pos *p = &ri->pos[ri->n_pos++];
+            memset(p, 0, sizeof *p);
+            memcpy(p->shard_id, c, strlen(c) + 1);
+            p->finished = fin != 0;
+            if (strcmp(a, "-") != 0) {
+                p->has_seq = 1;
+                ok = store_seq_parse(a, strlen(a), &p->seq) == 0;
+            }
+        } else {
+            ok = 0;
+        }
+    }
+    fclose(f);
+    if (ok && ended) return 0;
+    rt_app_resume_free(out);
+    return eddy_err_set(err, EDDY_E_INVAL, "%s is not a positions file", path);
+}
