@@ -166,7 +166,8 @@ typedef struct store_stream_desc {
     int open_shard_count;
     int consumer_count;
     int throttling;                     /* 1 when Kinesis throughput limits are on */
-    size_t n_shards;                    /* all shards, closed ones included, by index */
+    size_t n_shards;                    /* every shard but the expired (closed, all data past
+                                           retention), closed ones included, in index order */
     store_shard_desc *shards;
 } store_stream_desc;
 

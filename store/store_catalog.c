@@ -360,6 +360,19 @@ out:
 
 /* ---------------------------------------------------------------- describe/list */
 
+/* A closed shard is EXPIRED, and no longer listed, once all its data is past
+ * retention: it took no record after it closed, which is when its children
+ * were created. */
+static int shard_expired(const store_stream *st, const store_shard *sh, int64_t now) {
+    if (!sh->closed) return 0;
+    int64_t closed_at = INT64_MAX;
+    for (int k = 0; k < 2; k++)
+        if (sh->children[k] >= 0 && (size_t)sh->children[k] < st->n_shards &&
+            st->shards[sh->children[k]]->created_ms < closed_at)
+            closed_at = st->shards[sh->children[k]]->created_ms;
+    return closed_at != INT64_MAX && now - closed_at >= (int64_t)st->retention_hours * 3600000;
+}
+
 int store_stream_describe(store *s, const char *name, store_stream_desc *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     int rc = 0;
@@ -382,10 +395,11 @@ int store_stream_describe(store *s, const char *name, store_stream_desc *out, ed
         rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         goto out;
     }
-    out->n_shards = st->n_shards;
+    int64_t now = store_now_ms(s);
     for (size_t i = 0; i < st->n_shards; i++) {
         store_shard *sh = st->shards[i];
-        store_shard_desc *d = &out->shards[i];
+        if (shard_expired(st, sh, now)) continue;
+        store_shard_desc *d = &out->shards[out->n_shards++];
         store__shard_id(sh->index, d->shard_id);
         if (sh->parent >= 0) store__shard_id((uint32_t)sh->parent, d->parent_shard_id);
         if (sh->adjacent_parent >= 0)

@@ -85,6 +85,35 @@ START_TEST(test_split) {
 }
 END_TEST
 
+/* A closed parent is EXPIRED once all its data is past retention (24 h after
+ * it closed): no longer listed; its children still name it as parent. */
+START_TEST(test_expired_parent_unlisted) {
+    store *s = t_mem();
+    t_create(s, "s", 1);
+    t_put(s, "s", "k", NULL, "p");
+    eddy_err err;
+    ck_assert_int_eq(store_shard_split(s, "s", "shardId-000000000000", HALF, &err), 0);
+    store_stream_desc d;
+    t_now += 24LL * 3600000 - 1;
+    ck_assert_int_eq(store_stream_describe(s, "s", &d, NULL), 0);
+    ck_assert_uint_eq(d.n_shards, 3);
+    store_stream_desc_free(&d);
+    t_now += 1;
+    ck_assert_int_eq(store_stream_describe(s, "s", &d, NULL), 0);
+    ck_assert_uint_eq(d.n_shards, 2);
+    ck_assert_str_eq(d.shards[0].shard_id, "shardId-000000000001");
+    ck_assert_str_eq(d.shards[0].parent_shard_id, "shardId-000000000000");
+    ck_assert_int_eq(d.open_shard_count, 2);
+    store_stream_desc_free(&d);
+    /* A longer retention keeps it listed. */
+    ck_assert_int_eq(store_retention_increase(s, "s", 48, &err), 0);
+    ck_assert_int_eq(store_stream_describe(s, "s", &d, NULL), 0);
+    ck_assert_uint_eq(d.n_shards, 3);
+    store_stream_desc_free(&d);
+    store_close(s);
+}
+END_TEST
+
 START_TEST(test_merge) {
     store *s = t_mem();
     t_create(s, "s", 3);
@@ -244,6 +273,7 @@ Suite *suite_store_reshard(void) {
     Suite *s = suite_create("store_reshard");
     TCase *tc = tcase_create("reshard");
     tcase_add_test(tc, test_split);
+    tcase_add_test(tc, test_expired_parent_unlisted);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_update_count);
     tcase_add_test(tc, test_shard_limit);
