@@ -17,6 +17,7 @@
  */
 #include "store_int.h"
 
+#include "eddy_log.h"
 #include "md5.h"
 
 #include <errno.h>
@@ -255,8 +256,13 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
     if (rc == 0 && (sh->n_segs == 0 ||
                     (sh->segs[sh->n_segs - 1].size > 0 &&
                      sh->segs[sh->n_segs - 1].size + bytes > s->segment_bytes))) {
-        if (sh->n_segs && sh->segs[sh->n_segs - 1].fd >= 0 && s->fsync != STORE_FSYNC_NEVER)
-            fdatasync(sh->segs[sh->n_segs - 1].fd);   /* the watermark only tracks the newest file */
+        /* The background syncer only tracks the newest file: sync the one
+         * being left now. Under `always` its records were synced when put;
+         * under `interval` a failure here is the last chance to hear of it. */
+        if (sh->n_segs && sh->segs[sh->n_segs - 1].fd >= 0 && s->fsync != STORE_FSYNC_NEVER &&
+            fdatasync(sh->segs[sh->n_segs - 1].fd) != 0)
+            eddy_log(EDDY_LOG_ERROR, "stream %s shard %u: fsync of a full segment failed: %s", st->name, sh->index,
+                     strerror(errno));
         rc = store__seg_open_new(s, st, sh, first, &err);
     }
     size_t idx_mark = sh->n_idx;
