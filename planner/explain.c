@@ -397,7 +397,8 @@ static void explain_node(const plan_node *n, sbuf *b, int depth) {
         } else {
             sbuf_puts(b, "MONOTONIC");
         }
-        sbuf_printf(b, " on key %u%s keys=[", tk->key_index + 1, tk->on_rowtime ? " (ROWTIME)" : "");
+        sbuf_printf(b, " on key %u%s%s keys=[", tk->key_index + 1, tk->on_rowtime ? " (ROWTIME)" : "",
+                    tk->descending ? " descending" : "");
         put_list(b, n->u.tumble.keys, n->u.tumble.n_keys, &ix);
         sbuf_puts(b, "] ");
         put_aggs(b, n->u.tumble.aggs, n->u.tumble.n_aggs, &ix);

@@ -186,6 +186,7 @@ typedef struct plan_time_key {
     int64_t width_ms;    /* STEP / FLOOR width; 0 for MONOTONIC or MONTH/YEAR */
     const char *unit;    /* FLOOR unit ("MINUTE"), else NULL */
     uint8_t on_rowtime;  /* 1 when the key is computed from ROWTIME */
+    uint8_t descending;  /* 1 when the key decreases as time goes on (-FLOOR(...)) */
 } plan_time_key;
 
 /* ---- nodes ---------------------------------------------------------------- */

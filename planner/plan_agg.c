@@ -281,7 +281,7 @@ plan_node *pl_plan_group(pl *p, const ast_select *s, plan_node *in, pl_scope *sc
     plan_expr **keys = pl_alloc(p, (n ? n : 1) * sizeof *keys);
     if (!keys) return NULL;
     pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "GROUP BY"};
-    int time_key = -1, rt_key = -1;
+    int time_key = -1, rt_key = -1, time_dir = 1;
     for (uint32_t i = 0; i < n; i++) {
         const ast_expr *k = s->group_by[i];
         if (!(keys[i] = pl_expr(p, k, sc, &forbid))) return NULL;
@@ -296,7 +296,10 @@ plan_node *pl_plan_group(pl *p, const ast_select *s, plan_node *in, pl_scope *sc
             }
             rt_key = (int)i;
         }
-        if ((m == 1 || m == -1) && (time_key < 0 || (on_rt && rt_key == (int)i))) time_key = (int)i;
+        if ((m == 1 || m == -1) && (time_key < 0 || (on_rt && rt_key == (int)i))) {
+            time_key = (int)i;
+            time_dir = m;
+        }
     }
     if (is_stream && time_key < 0) {
         const ast_expr *f = s->group_by[0], *l = s->group_by[n - 1];
@@ -316,6 +319,7 @@ plan_node *pl_plan_group(pl *p, const ast_select *s, plan_node *in, pl_scope *sc
         const plan_expr *k = keys[time_key];
         tk->key_index = (uint32_t)time_key;
         tk->on_rowtime = pl_uses_rowtime(k) ? 1 : 0;
+        tk->descending = time_dir < 0;
         if (k->kind == PX_CALL && !strcmp(k->u.call.call.fn->specific, "STEP_TS") &&
             interval_lit(k->u.call.args[1], &tk->width_ms) == 0) {
             tk->kind = PLAN_TK_STEP;

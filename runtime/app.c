@@ -955,6 +955,14 @@ static int load_table(rt_app *app, table_load *tl, volatile sig_atomic_t *stop, 
             eddy_err derr;
             eddy_err_clear(&derr);
             int drc = rt_decode_record(dec, rec->data, rec->data_len, rec->rowtime, batch, &ename, &derr);
+            if (drc == EDDY_E_LIMIT && batch->n_rows) {
+                /* The record expands to more rows than fit: flush and retry once. */
+                rc = rt_op_push_side(tl->op, tl->side, batch, err);
+                rt_batch_reset(batch);
+                if (rc != 0) break;
+                eddy_err_clear(&derr);
+                drc = rt_decode_record(dec, rec->data, rec->data_len, rec->rowtime, batch, &ename, &derr);
+            }
             if (drc == EDDY_E_NOMEM) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             else if (drc < 0)
                 report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);

@@ -89,15 +89,29 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "r");
     if (!f) return errno == ENOENT ? 0 : eddy_err_set(err, EDDY_E_IO, "cannot read %s: %s", path, strerror(errno));
-    char line[1024];
-    int ok = fgets(line, sizeof line, f) && strcmp(line, "eddy-positions 1\n") == 0, ended = 0;
+    /* Lines are read whole (names are up to 128 characters of UTF-8, twice
+     * that in hex), and each field gets a buffer as long as its line. */
+    char *line = NULL, *a = NULL, *b = NULL;
+    size_t line_cap = 0, field_cap = 0;
+    ssize_t len = getline(&line, &line_cap, f);
+    int ok = len > 0 && strcmp(line, "eddy-positions 1\n") == 0, ended = 0;
     size_t cap = 0;
-    while (ok && !ended && fgets(line, sizeof line, f)) {
-        char a[600], b[600], c[64];
+    while (ok && !ended && (len = getline(&line, &line_cap, f)) > 0) {
+        if ((size_t)len + 1 > field_cap) {
+            char *na = realloc(a, (size_t)len + 1), *nb = na ? realloc(b, (size_t)len + 1) : NULL;
+            if (na) a = na;
+            if (nb) b = nb;
+            if (!na || !nb) {
+                ok = 0;
+                break;
+            }
+            field_cap = (size_t)len + 1;
+        }
+        char c[64];
         int fin;
         if (strcmp(line, "end\n") == 0) {
             ended = 1;
-        } else if (sscanf(line, "input %599s %599s", a, b) == 2) {
+        } else if (sscanf(line, "input %s %s", a, b) == 2) {
             if (out->n == cap) {
                 size_t nc = cap ? cap * 2 : 4;
                 rt_app_resume_input *v = realloc(out->inputs, nc * sizeof *v);
@@ -113,7 +127,7 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             ri->stream = get_hex(a);
             ri->source = get_hex(b);
             ok = ri->stream && ri->source;
-        } else if (out->n && sscanf(line, "shard %63s %599s %d", c, a, &fin) == 3 && strlen(c) < STORE_SHARD_ID_MAX) {
+        } else if (out->n && sscanf(line, "shard %63s %s %d", c, a, &fin) == 3 && strlen(c) < STORE_SHARD_ID_MAX) {
             rt_app_resume_input *ri = &out->inputs[out->n - 1];
             rt_shard_pos *v = realloc(ri->pos, (ri->n_pos + 1) * sizeof *v);
             if (!v) {
@@ -134,6 +148,9 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
         }
     }
     fclose(f);
+    free(line);
+    free(a);
+    free(b);
     if (ok && ended) return 0;
     rt_app_resume_free(out);
     return eddy_err_set(err, EDDY_E_INVAL, "%s is not a positions file", path);

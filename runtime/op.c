@@ -60,6 +60,34 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
     return 0;
 }
 
+int rt_plan_expr_time_only(const plan_expr *e) {
+    if (!e) return 1;
+    switch (e->kind) {
+    case PX_LITERAL:
+    case PX_ROWTIME: return 1;
+    case PX_COLUMN: return 0;
+    case PX_OP: return rt_plan_expr_time_only(e->u.op.args[0]) && (e->u.op.n_args < 2 || rt_plan_expr_time_only(e->u.op.args[1]));
+    case PX_CAST: return rt_plan_expr_time_only(e->u.cast.arg);
+    case PX_CALL:
+        for (uint32_t i = 0; i < e->u.call.n_args; i++)
+            if (!rt_plan_expr_time_only(e->u.call.args[i])) return 0;
+        return 1;
+    case PX_CASE:
+        for (uint32_t i = 0; i < e->u.case_.n_whens; i++)
+            if (!rt_plan_expr_time_only(e->u.case_.whens[i]) || !rt_plan_expr_time_only(e->u.case_.thens[i])) return 0;
+        return rt_plan_expr_time_only(e->u.case_.else_);
+    case PX_LIKE:
+        return rt_plan_expr_time_only(e->u.like.arg) && rt_plan_expr_time_only(e->u.like.pattern) &&
+               rt_plan_expr_time_only(e->u.like.escape);
+    case PX_IN_LIST:
+        if (!rt_plan_expr_time_only(e->u.in.arg)) return 0;
+        for (uint32_t i = 0; i < e->u.in.n_list; i++)
+            if (!rt_plan_expr_time_only(e->u.in.list[i])) return 0;
+        return 1;
+    }
+    return 0;
+}
+
 int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err) {
     if (rt_batch_live(b) == 0) return 0;
     if (op->next) return op->next->vt->push(op->next, b, err);

@@ -106,6 +106,12 @@ int rt_op_finish_side(rt_op *op, uint32_t side, eddy_err *err);
 /* Hands a batch to the operator's downstream. */
 int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err);
 
+/* Whether an expression reads no column: only ROWTIME (or
+ * APPROXIMATE_ARRIVAL_TIME) and constants, so that evaluating it on a row
+ * whose columns are all NULL at a chosen ROWTIME gives its value at that
+ * time (windows probe their time keys this way). */
+int rt_plan_expr_time_only(const plan_expr *e);
+
 /* Forwards a watermark / finish down the chain, through each operator; at
  * the end of the chain, to sink_wm / sink_finish. */
 int rt_op_watermark(rt_op *op, int64_t wm, eddy_err *err);

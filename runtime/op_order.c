@@ -12,8 +12,8 @@
  *  - the leading key is a tumbling window's time key (ORDER BY after
  *    GROUP BY STEP/FLOOR): all of a window's rows carry the window's end as
  *    ROWTIME, so once the watermark passes it no row of the group can come;
- *  - or the leading key computed at the watermark's time (a probe row whose
- *    columns are NULL) is known and differs: rows still to come have
+ *  - or the leading key reads only the row's time, and computed at the
+ *    watermark's time (a probe row) it differs: rows still to come have
  *    ROWTIME >= the watermark and the key is monotonic in it.
  * Otherwise a group waits for the next group's first row, as the dialect
  * says ("the monotonic expression has to change").
@@ -39,6 +39,7 @@ typedef struct order_state {
     rt_expr **keys;
     uint8_t *desc;
     int lead_window;     /* keys[0] is the input's tumbling window key */
+    int lead_probe;      /* keys[0] reads only the row's time: it can be probed */
     rt_batch *probe;     /* one row at the watermark's time */
     orow **rows;
     size_t n, cap;
@@ -205,6 +206,7 @@ static int order_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     order_state *st = op->state;
     if (st->n == 0 || wm <= st->max_rt) return 0;
     if (st->lead_window) return flush(op, err);
+    if (!st->lead_probe) return 0;
     /* Probe the leading key at the watermark's time. */
     rt_batch_reset(st->probe);
     rt_batch_begin_row(st->probe, wm);
@@ -281,5 +283,6 @@ int rt_op_order_init(rt_op *op, arena *a, eddy_err *err) {
         if (rc != 0) return rc;
     }
     st->lead_window = is_window_key(n->u.order.keys[0].expr, n->n_inputs ? n->inputs[0] : NULL);
+    st->lead_probe = rt_plan_expr_time_only(n->u.order.keys[0].expr);
     return 0;
 }

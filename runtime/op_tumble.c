@@ -8,12 +8,16 @@
  * of a later window arrives, when the watermark passes the window's end, or at
  * finish. Output rows are the group keys then the aggregate results; their
  * ROWTIME is the window's end (SQL.md §4.1). For STEP and fixed-unit FLOOR
- * keys that is start + width. For any other key computed from ROWTIME alone
- * (FLOOR TO MONTH, the `(ROWTIME - epoch) SECOND / 10` idiom) the end is
- * the first instant whose key differs, found by evaluating the key at probe
- * times: it is monotonic in ROWTIME, so a binary search finds the boundary,
- * once per window. A key on other columns (MONOTONIC(col)) has no knowable
- * end; its rows get the window's latest ROWTIME, so output stays ordered.
+ * of ROWTIME itself that is start + width, and the operator computes the
+ * key without evaluating it. For any other key computed from the row's
+ * time alone (FLOOR TO MONTH, the `(ROWTIME - epoch) SECOND / 10` idiom,
+ * STEP(ROWTIME + INTERVAL ...)) the end is the first instant whose key
+ * differs, found by evaluating the key at probe times: it is monotonic in
+ * ROWTIME, so a binary search finds the boundary, once per window. A key on
+ * other columns (MONOTONIC(col)) has no knowable end; its rows get the
+ * window's latest ROWTIME, so output stays ordered, and the watermark passed
+ * on is held back to it while such a window is open. A descending key
+ * (-FLOOR(...)) opens a new window when it goes down.
  *
  * INTERFACE: rt_op_tumble_init (through rt_op_new).
  */
@@ -54,7 +58,8 @@ typedef struct tumble_state {
     int64_t cur;             /* time-key value of the latest window opened */
     int64_t width;           /* window width in ms, 0 = a window per key value */
     int computed_key;        /* time key computed from ROWTIME by the operator */
-    int on_rowtime;          /* the time key is a function of ROWTIME */
+    int probe_end;           /* the time key is a function of the row's time alone */
+    int desc;                /* the time key decreases */
     int64_t win_max_rt;      /* latest ROWTIME among the open window's rows */
     rt_batch *probe;         /* one row: evaluates the time key at a probe time */
     uint32_t tk;             /* which key is the time key */
@@ -110,7 +115,7 @@ static int emit_window(rt_op *op, int64_t hi, eddy_err *err) {
     tumble_state *st = op->state;
     if (!st->open) return 0;
     uint32_t n = st->map.n;
-    int64_t rt = st->width > 0 ? st->cur + st->width : st->on_rowtime ? window_end(st, hi) : st->win_max_rt;
+    int64_t rt = st->computed_key ? st->cur + st->width : st->probe_end ? window_end(st, hi) : st->win_max_rt;
     for (uint32_t id = 0; id < n;) {
         rt_batch_reset(st->out);
         uint32_t upto = id + RT_BATCH_CAP < n ? id + RT_BATCH_CAP : n;
@@ -287,7 +292,7 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     for (uint32_t d = 0; d < nk; d++) {
         const rt_column *tc = &st->keyb->cols[st->tk];
         int64_t tv = rt_col_is_null(tc, d) ? INT64_MIN : tc->v.i64[d];
-        if (!st->has_cur || tv > st->cur) {
+        if (!st->has_cur || (st->desc ? tv < st->cur : tv > st->cur)) {
             int rc = add_run(op, b, src, av, err);
             if (rc == 0) rc = emit_window(op, b->rowtime[src[d]], err);
             if (rc != 0) return rc;
@@ -295,7 +300,7 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             st->has_cur = 1;
             st->cur = tv;
             st->win_max_rt = b->rowtime[src[d]];
-        } else if (tv < st->cur || !st->open) {
+        } else if (tv != st->cur || !st->open) {
             /* A row for a window already emitted (by a later row or by the
              * watermark): late. */
             rt_op_row_error(op, b, src[d], "LATE_ROW", "row arrived after its window was emitted");
@@ -316,13 +321,22 @@ static void tumble_account(rt_op *op) {
 static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     tumble_state *st = op->state;
     if (!st->open) return 0;
-    if (st->width > 0) return wm >= st->cur + st->width ? emit_window(op, INT64_MIN, err) : 0;
-    /* Rows still to come have ROWTIME >= wm, so their key is at least the
-     * key at wm: when that differs, the window is complete. */
+    if (st->computed_key) return wm >= st->cur + st->width ? emit_window(op, INT64_MIN, err) : 0;
+    /* Rows still to come have ROWTIME >= wm, so their key is at least (at
+     * most, descending) the key at wm: when that differs, the window is
+     * complete. */
     int64_t k;
-    if (st->on_rowtime && wm > st->win_max_rt && probe_key(st, wm, &k) == 0 && k != st->cur)
+    if (st->probe_end && wm > st->win_max_rt && probe_key(st, wm, &k) == 0 && k != st->cur)
         return emit_window(op, wm, err);
     return 0;
+}
+
+/* A window on another column's key leaves with its latest ROWTIME, which
+ * the watermark passed downstream must not overtake while it is open. */
+static int64_t tumble_map_wm(rt_op *op, int64_t wm) {
+    const tumble_state *st = op->state;
+    if (st->open && !st->computed_key && !st->probe_end && st->win_max_rt < wm) return st->win_max_rt;
+    return wm;
 }
 
 static int tumble_finish(rt_op *op, eddy_err *err) { return emit_window(op, INT64_MIN, err); }
@@ -350,7 +364,8 @@ static int tumble_push_accounted(rt_op *op, const rt_batch *b, eddy_err *err) {
     return rc;
 }
 
-static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push_accounted, tumble_watermark, tumble_finish, tumble_end, NULL};
+static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push_accounted, tumble_watermark, tumble_finish, tumble_end,
+                                   tumble_map_wm};
 
 int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;
@@ -371,9 +386,15 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_time_key *tk = &n->u.tumble.time_key;
     st->tk = tk->key_index;
     st->width = tk->width_ms;
-    st->on_rowtime = tk->on_rowtime;
-    st->computed_key = tk->on_rowtime && tk->width_ms > 0 &&
-                       (tk->kind == PLAN_TK_STEP || tk->kind == PLAN_TK_FLOOR);
+    st->desc = tk->descending;
+    /* Computed only for STEP/FLOOR of ROWTIME itself: an argument such as
+     * ROWTIME + INTERVAL '5' SECOND shifts the windows. */
+    const plan_expr *tke = n->u.tumble.keys[tk->key_index];
+    st->computed_key = tk->on_rowtime && tk->width_ms > 0 && !tk->descending &&
+                       (tk->kind == PLAN_TK_STEP || tk->kind == PLAN_TK_FLOOR) && tke->kind == PX_CALL &&
+                       tke->u.call.n_args >= 1 && tke->u.call.args[0]->kind == PX_ROWTIME &&
+                       !tke->u.call.args[0]->u.col.arrival;
+    st->probe_end = !st->computed_key && rt_plan_expr_time_only(tke);
     for (uint32_t k = 0; k < st->n_keys; k++) {
         st->key_types[k] = op->out_types[k];
         if (st->computed_key && k == st->tk) continue;
@@ -413,7 +434,7 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     st->out = rt_batch_new(res_types, st->n_keys + st->n_aggs, err);
     st->conv = rt_batch_new(op->out_types, op->n_out, err);
     st->bad = calloc(RT_BATCH_CAP, 1);
-    if (st->on_rowtime && !st->computed_key && st->width == 0) {
+    if (st->probe_end) {
         st->probe = rt_batch_new(op->in_types, op->n_in, err);
         if (!st->probe) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     }

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,30 +64,42 @@ int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err)
     return 0;
 }
 
-/* data_dir/positions/NAME.pos, with NAME's unsafe bytes replaced. */
+/* data_dir/positions/NAME.pos. A name with bytes unsafe in a file name
+ * has them replaced and a hash of the whole name appended, so that "a.b"
+ * and "a_b" do not share a file. */
 static char *pos_path_of(const srv_apps *a, const char *name) {
     if (!a->pos_dir) return NULL;
     sbuf b;
     sbuf_init(&b);
     sbuf_printf(&b, "%s/", a->pos_dir);
+    int changed = 0;
+    uint32_t h = 2166136261u;   /* FNV-1a */
     for (const char *p = name; *p; p++) {
         char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        changed |= !ok;
         sbuf_putc(&b, ok ? c : '_');
+        h = (h ^ (unsigned char)c) * 16777619u;
     }
+    if (changed) sbuf_printf(&b, "-%08x", h);
     sbuf_puts(&b, ".pos");
     return sbuf_detach(&b, NULL);
 }
 
-/* Saves a stopped application's input positions to its file. */
-static void save_positions(const srv_apps *a, hosted *h, rt_app_resume *keep) {
-    if (!h->app || !h->joined) return;
+/* Saves a stopped application's input positions to its file. Not after a
+ * failure: records its readers delivered may not have been processed. */
+static int save_positions(const srv_apps *a, hosted *h, rt_app_resume *keep) {
+    if (!h->app || !h->joined) return 0;
+    pthread_mutex_lock(&h->mu);
+    app_state state = h->state;
+    pthread_mutex_unlock(&h->mu);
+    if (state == APP_FAILED) return 0;
     rt_app_resume r;
     eddy_err err;
     eddy_err_clear(&err);
     if (rt_app_resume_save(h->app, &r, &err) != 0) {
         eddy_log(EDDY_LOG_WARN, "application %s: cannot save its positions: %s", h->name, err.msg);
-        return;
+        return 0;
     }
     if (h->pos_path) {
         mkdir(a->pos_dir, 0755);
@@ -95,6 +108,7 @@ static void save_positions(const srv_apps *a, hosted *h, rt_app_resume *keep) {
     }
     if (keep) *keep = r;
     else rt_app_resume_free(&r);
+    return 1;
 }
 
 static void *app_main(void *arg) {
@@ -324,10 +338,7 @@ int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
             pthread_join(old->thread, NULL);
             old->joined = 1;
         }
-        if (old->app) {
-            save_positions(a, old, &handoff);
-            have_handoff = 1;
-        }
+        if (old->app) have_handoff = save_positions(a, old, &handoff);
         remove_item(a, old);
         hosted_free(old);
         a->session = NULL;

@@ -19,10 +19,11 @@ typedef struct srv_apps srv_apps;   /* opaque */
 
 /* Creates an empty set over `st` (borrowed; must outlive the set). With a
  * data_dir (borrowed; NULL for an in-memory store) each application's input
- * positions are saved to data_dir/positions/NAME.pos when it stops, and an
- * application of that name started later resumes its inputs there (KDA's
- * LAST_STOPPED_POINT): a restarted server neither reprocesses nor skips
- * records; windows open at the stop start again empty. */
+ * positions are saved to data_dir/positions/NAME.pos when it stops (not
+ * when it failed), and an application of that name started later resumes
+ * its inputs there (KDA's LAST_STOPPED_POINT): a restarted server neither
+ * reprocesses nor skips records. Windows open at the stop are emitted then
+ * with the rows they had; their later rows make a second row. */
 int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err);
 
 /* Reads `file` (SQL, or KDA JSON when it holds a JSON object), compiles it

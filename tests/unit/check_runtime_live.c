@@ -298,6 +298,18 @@ START_TEST(test_resume) {
     fclose(f);
     rt_app_resume bad;
     ck_assert_int_eq(rt_app_resume_read(path, &bad, &err), EDDY_E_INVAL);
+    /* Names of 128 three-byte characters survive the round trip. */
+    char longname[128 * 3 + 1];
+    for (int i = 0; i < 128; i++) memcpy(longname + 3 * i, "\xe2\x82\xac", 3);
+    longname[128 * 3] = '\0';
+    rt_shard_pos one = {.shard_id = "shardId-000000000000", .has_seq = 1, .seq = 42};
+    rt_app_resume_input li = {longname, longname, &one, 1};
+    rt_app_resume lr = {&li, 1}, lback;
+    ck_assert_int_eq(rt_app_resume_write(&lr, path, &err), 0);
+    ck_assert_msg(rt_app_resume_read(path, &lback, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(lback.inputs[0].stream, longname);
+    ck_assert(lback.inputs[0].pos[0].seq == 42);
+    rt_app_resume_free(&lback);
     unlink(path);
     rt_app_resume none;
     ck_assert_int_eq(rt_app_resume_read(path, &none, &err), 0);

@@ -844,7 +844,15 @@ static rt_op *mk_tumble(void) {
     plan_node *n = arena_calloc(&A, sizeof *n);
     n->kind = PLAN_TUMBLE_AGG;
     n->u.tumble.keys = arena_alloc(&A, sizeof(plan_expr *) * 2);
-    n->u.tumble.keys[0] = x_rowtime(&A);  /* stands for STEP(ROWTIME BY 1000) */
+    /* STEP(ROWTIME BY 1000): the operator computes such a key itself, so
+     * the call only needs its shape (a call whose argument is ROWTIME). */
+    plan_expr *step = arena_calloc(&A, sizeof *step);
+    step->kind = PX_CALL;
+    step->type = T_TS;
+    step->u.call.args = arena_alloc(&A, sizeof(plan_expr *));
+    step->u.call.args[0] = x_rowtime(&A);
+    step->u.call.n_args = 1;
+    n->u.tumble.keys[0] = step;
     n->u.tumble.keys[1] = x_col(&A, 0, T_STR);
     n->u.tumble.n_keys = 2;
     n->u.tumble.time_key.kind = PLAN_TK_STEP;
