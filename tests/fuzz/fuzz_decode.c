@@ -4,7 +4,8 @@
  * target, then the JSON/CSV encoders over whatever rows decoded.
  *
  * The first input byte picks the format (JSON, CSV with "," and "\n",
- * CSV with "||" and "\r\n"); the rest is one record. The harness checks
+ * CSV with "||" and "\r\n", JSON with a flattened array); the rest is
+ * one record. The harness checks
  * that decoding never crashes or reads out of bounds, that a failed record
  * leaves the batch unchanged, that the batch stays valid
  * (rt_batch_verify), and that decoded rows always encode.
@@ -36,11 +37,22 @@ static const rt_col_spec cols[] = {
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 
+/* Flattening: one row per element of $.o, the other columns repeated. */
+static const rt_col_spec fcols[] = {
+    {"A", {EDDY_T_INTEGER, 0, 0}, "$.a"},
+    {"X", {EDDY_T_VARCHAR, 5, 0}, "$.o[0:].x"},
+    {"Y", {EDDY_T_DOUBLE, 0, 0}, "$.o[0:].y.z"},
+    {"W", {EDDY_T_VARCHAR, 0, 0}, "$.o[0:]"},
+    {"V", {EDDY_T_BIGINT, 0, 0}, "$.o[0:][1]"},
+    {"S", {EDDY_T_VARCHAR, 8, 0}, "$.s"},
+};
+#define N_FCOLS (sizeof fcols / sizeof fcols[0])
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
-    static rt_decoder *dec[3];
-    static rt_encoder *enc[2];
-    static rt_batch *b;
+    static rt_decoder *dec[4];
+    static rt_encoder *enc[2], *fenc;
+    static rt_batch *b, *fb;
     eddy_err err;
     if (!b) {
         rt_decode_opts csv2 = {"\r\n", "||"};
@@ -54,27 +66,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint32_t n;
         const eddy_type *ts = rt_decoder_types(dec[0], &n);
         b = rt_batch_new(ts, n, &err);
-        if (!dec[0] || !dec[1] || !dec[2] || !enc[0] || !enc[1] || !b) abort();
+        dec[3] = rt_decoder_new(RT_FMT_JSON, fcols, N_FCOLS, NULL, &err);
+        const char *fnames[N_FCOLS];
+        for (size_t i = 0; i < N_FCOLS; i++) fnames[i] = fcols[i].name;
+        fenc = rt_encoder_new(RT_FMT_JSON, fnames, N_FCOLS, NULL, &err);
+        const eddy_type *fts = dec[3] ? rt_decoder_types(dec[3], &n) : NULL;
+        fb = fts ? rt_batch_new(fts, n, &err) : NULL;
+        if (!dec[0] || !dec[1] || !dec[2] || !dec[3] || !enc[0] || !enc[1] || !fenc || !b || !fb) abort();
     }
     rt_batch_reset(b);
+    rt_batch_reset(fb);
     /* Copy the record so ASan sees reads past its exact end. */
     size_t n = size - 1;
     char *rec = malloc(n ? n : 1);
     if (!rec) return 0;
     memcpy(rec, data + 1, n);
     const char *en = NULL;
-    int rc = rt_decode_record(dec[data[0] % 3], rec, n, 1000, b, &en, &err);
-    if (rc < 0 && b->n_rows != 0) abort();        /* all-or-nothing */
-    if (rc >= 0 && (uint32_t)rc != b->n_rows) abort();
+    int flat = data[0] % 4 == 3;
+    rt_batch *ob = flat ? fb : b;
+    int rc = rt_decode_record(dec[data[0] % 4], rec, n, 1000, ob, &en, &err);
+    if (rc < 0 && ob->n_rows != 0) abort();       /* all-or-nothing */
+    if (rc >= 0 && (uint32_t)rc != ob->n_rows) abort();
     if (rc == EDDY_E_RUNTIME && !en) abort();
-    if (rt_batch_verify(b, &err) != 0) {
+    if (rt_batch_verify(ob, &err) != 0) {
         fprintf(stderr, "batch_verify: %s\n", err.msg);
         abort();
     }
     sbuf out;
     sbuf_init(&out);
-    for (uint32_t r = 0; r < b->n_rows; r++) {
-        if (rt_encode_row(enc[0], b, r, &out) != 0 || rt_encode_row(enc[1], b, r, &out) != 0) abort();
+    for (uint32_t r = 0; r < ob->n_rows; r++) {
+        if (flat ? rt_encode_row(fenc, ob, r, &out) != 0
+                 : (rt_encode_row(enc[0], ob, r, &out) != 0 || rt_encode_row(enc[1], ob, r, &out) != 0))
+            abort();
     }
     sbuf_free(&out);
     free(rec);
