@@ -254,7 +254,10 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
     n->out.ordered = 1;
     pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "JOIN conditions"};
     if (f->u.join.on) {
-        if (!(n->u.join.cond = pl_bool_expr(p, f->u.join.on, sc, &forbid, "ON"))) return NULL;
+        sc->in_on = 1;
+        n->u.join.cond = pl_bool_expr(p, f->u.join.on, sc, &forbid, "ON");
+        sc->in_on = 0;
+        if (!n->u.join.cond) return NULL;
     } else if (f->u.join.n_using) {
         plan_expr *acc = NULL;
         for (uint32_t i = 0; i < f->u.join.n_using; i++) {

@@ -34,6 +34,8 @@ typedef struct pl_scope {
     pl_rel rels[PL_MAX_RELS];
     uint32_t n_rels;
     uint8_t join;            /* two inputs: unqualified ROWTIME is the later one */
+    uint8_t in_on;           /* resolving a join's ON condition, where s.ROWTIME
+                                of either input is known */
     /* SQL function inlining: parameter names bound to planned arguments. */
     const cat_param *params;
     plan_expr **param_vals;

@@ -48,6 +48,14 @@ static plan_expr *rowtime_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_
     if (!x) return NULL;
     x->nullable = 0;
     if (rel) {
+        /* After a join only its own ROWTIME (the later of the two) exists;
+         * evaluating an input's ROWTIME there would silently give that. */
+        if (sc->join && !sc->in_on) {
+            pl_unsupported(p, e->off, e->len, "the ROWTIME of one input of a join outside its ON condition");
+            eddy_err_hint(p->err, "Use ROWTIME, the later of the two joined rows' times, or copy the input's "
+                                  "ROWTIME into a column (a pump into another stream) and join that stream.");
+            return NULL;
+        }
         x->u.col.index = rel->rt_index;
     } else {
         /* Unqualified ROWTIME in a join is the output row's time: the later
