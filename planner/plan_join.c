@@ -238,7 +238,7 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
         n->u.join.table = r->u.table_scan.table;
     }
     uint32_t nl = l->out.n_cols, nr = r->out.n_cols;
-    plan_col *cols = pl_alloc(p, (nl + nr + 1) * sizeof *cols);
+    plan_col *cols = pl_alloc(p, (nl + nr + 2) * sizeof *cols);
     if (!cols) return NULL;
     memcpy(cols, l->out.cols, nl * sizeof *cols);
     memcpy(cols + nl, r->out.cols, nr * sizeof *cols);
@@ -248,8 +248,13 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
             (!right && (jk == PLAN_JOIN_RIGHT || jk == PLAN_JOIN_FULL)))
             cols[i].nullable = 1;
     }
+    /* Then each input's own ROWTIME (NULL for a side a row does not have),
+     * for s.ROWTIME above the join; `*` does not reach them. */
+    cols[nl + nr] = (plan_col){"LEFT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1};
+    cols[nl + nr + 1] = (plan_col){"RIGHT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1};
+    sc->join_rt_col = nl + nr;
     n->out.cols = cols;
-    n->out.n_cols = nl + nr;
+    n->out.n_cols = nl + nr + 2;
     n->out.rowtime = rs ? PLAN_RT_JOIN_LATER : PLAN_RT_INPUT;
     n->out.ordered = 1;
     pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "JOIN conditions"};

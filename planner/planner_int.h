@@ -36,6 +36,8 @@ typedef struct pl_scope {
     uint8_t join;            /* two inputs: unqualified ROWTIME is the later one */
     uint8_t in_on;           /* resolving a join's ON condition, where s.ROWTIME
                                 of either input is known */
+    uint32_t join_rt_col;    /* join: the output column holding the left input's
+                                ROWTIME; the right one's follows it */
     /* SQL function inlining: parameter names bound to planned arguments. */
     const cat_param *params;
     plan_expr **param_vals;

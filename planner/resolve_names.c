@@ -48,13 +48,12 @@ static plan_expr *rowtime_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_
     if (!x) return NULL;
     x->nullable = 0;
     if (rel) {
-        /* After a join only its own ROWTIME (the later of the two) exists;
-         * evaluating an input's ROWTIME there would silently give that. */
+        /* Above a join, an input's ROWTIME is a column the join carries
+         * (NULL on the side an outer row lacks); inside the ON condition the
+         * join evaluates it itself. */
         if (sc->join && !sc->in_on) {
-            pl_unsupported(p, e->off, e->len, "the ROWTIME of one input of a join outside its ON condition");
-            eddy_err_hint(p->err, "Use ROWTIME, the later of the two joined rows' times, or copy the input's "
-                                  "ROWTIME into a column (a pump into another stream) and join that stream.");
-            return NULL;
+            plan_col c = {"ROWTIME", ts, 1};
+            return pl_colref(p, sc->join_rt_col + rel->rt_index, &c, e->off, e->len);
         }
         x->u.col.index = rel->rt_index;
     } else {

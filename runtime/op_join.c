@@ -80,6 +80,7 @@ typedef struct jside {
 
 typedef struct join_state {
     int table;              /* TABLE_JOIN */
+    int out_rt;             /* the output ends with the inputs' ROWTIMEs (LEFT$ROWTIME, RIGHT$ROWTIME) */
     plan_join_kind kind;
     jside s[2];
     uint32_t n_keys;        /* 0 = no index: scan the window */
@@ -403,6 +404,7 @@ static int emit_null_row(rt_op *op, join_state *st, const jside *sd, const rt_ba
     if (rc != 0) return rc;
     uint32_t d = rt_batch_begin_row(st->out, rowtime);
     if (copy_cols(st->out, d, sd->off, b, r, sd->n_cols) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    if (st->out_rt) rt_batch_set_i64(st->out, st->s[0].n_cols + st->s[1].n_cols + (sd == &st->s[0] ? 0 : 1), d, b->rowtime[r]);
     rt_batch_commit_row(st->out);
     return 0;
 }
@@ -440,6 +442,8 @@ static int flush_pairs(rt_op *op, join_state *st, eddy_err *err) {
                 uint32_t d = rt_batch_begin_row(st->out, pb->rowtime[i]);
                 if (copy_cols(st->out, d, 0, pb, i, st->s[0].n_cols) != 0)
                     return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                if (st->out_rt && !rt_col_is_null(&pb->cols[nj], i))
+                    rt_batch_set_i64(st->out, nj, d, pb->cols[nj].v.i64[i]);
                 rt_batch_commit_row(st->out);
             }
             continue;
@@ -457,7 +461,9 @@ static int flush_pairs(rt_op *op, join_state *st, eddy_err *err) {
         int rc = out_room(op, st, err);
         if (rc != 0) return rc;
         uint32_t d = rt_batch_begin_row(st->out, pb->rowtime[i]);
-        if (copy_cols(st->out, d, 0, pb, i, nj) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        /* With the two inputs' ROWTIMEs (a table row has none). */
+        if (copy_cols(st->out, d, 0, pb, i, st->out_rt && !st->table ? nj + 2 : st->out_rt ? nj + 1 : nj) != 0)
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         rt_batch_commit_row(st->out);
     }
     rt_batch_reset(pb);
@@ -780,7 +786,7 @@ static int join_setup(rt_op *op, arena *a, int table, eddy_err *err) {
     if (n->n_inputs != 2 || op->n_sides != 2)
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "a join needs two inputs");
     uint32_t nl = n->inputs[0]->out.n_cols, nr = n->inputs[1]->out.n_cols;
-    if (nl + nr != op->n_in || nl + nr != op->n_out)
+    if (nl + nr != op->n_in || (nl + nr != op->n_out && nl + nr + 2 != op->n_out))
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "join input columns do not add up");
     join_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
@@ -788,6 +794,7 @@ static int join_setup(rt_op *op, arena *a, int table, eddy_err *err) {
     op->vt = table ? &table_join_vt : &join_vt;
     op->push_side = table ? table_push_side : join_push_side;
     st->table = table;
+    st->out_rt = op->n_out == nl + nr + 2;
     st->kind = n->u.join.kind;
     st->last_t = INT64_MIN;
     for (int s = 0; s < 2; s++) {
