@@ -13,6 +13,9 @@
  *    Chosen over two-stacks because it stores 4 bytes per row at worst
  *    (often far fewer), needs no flips and has no latency spikes;
  *  - FIRST_VALUE is the FIFO's front, LAST_VALUE the current row.
+ * A string value (MIN/MAX/FIRST_VALUE/LAST_VALUE of a VARCHAR) is kept as a
+ * pointer to its own heap copy (length, then bytes), made on push and freed
+ * on eviction: the input batch's strings die with the batch.
  * RANGE frames keep rows with ROWTIME >= t - range (a row exactly `range`
  * older is still in, SQL.md §4.2); ROWS n frames keep the last n+1 rows.
  *
@@ -52,7 +55,7 @@ typedef struct dq {
 enum {
     O_CNT_STAR, O_CNT, O_SUM_I, O_AVG_I, O_SUM_D, O_AVG_D,
     O_GEN,        /* another invertible kernel (VAR/STDDEV), called through rt_agg */
-    O_MIN_I, O_MAX_I, O_MIN_D, O_MAX_D, O_FIRST, O_LAST
+    O_MIN_I, O_MAX_I, O_MIN_D, O_MAX_D, O_MIN_S, O_MAX_S, O_FIRST, O_LAST
 };
 
 /* Exact SUM/AVG state, 16 bytes instead of agg_sum.c's 24: a window holds
@@ -90,6 +93,8 @@ struct rt_slide {
     rt_keymap map;
     uint32_t n_vals;          /* distinct input columns */
     int32_t val_col[RT_KEYMAP_MAX_KEYS * 2];
+    uint8_t val_str[RT_KEYMAP_MAX_KEYS * 2];  /* the value is a string: a heap copy */
+    int any_str;
     uint32_t words;           /* FIFO entry size: rowtime, values */
     uint32_t nmb;             /* bytes of an entry's NULL mask */
     sagg *ag;                 /* per aggregate */
@@ -210,8 +215,10 @@ rt_slide *rt_slide_new(const rt_window_spec *spec, rt_slide_frame frame, eddy_er
         sagg *sg = &s->ag[a];
         int32_t c = spec->agg_cols[a];
         sg->val = -1;
-        if (c >= 0 && rt_phys_of(g->in_type.id) == RT_PHYS_STR) {
-            eddy_err_set(err, EDDY_E_UNSUPPORTED, "%s of a string over a sliding window is not supported yet",
+        int str = c >= 0 && rt_phys_of(g->in_type.id) == RT_PHYS_STR;
+        if (str && g->kind != RT_AGG_MIN && g->kind != RT_AGG_MAX && g->kind != RT_AGG_FIRST_VALUE &&
+            g->kind != RT_AGG_LAST_VALUE && g->kind != RT_AGG_COUNT) {
+            eddy_err_set(err, EDDY_E_UNSUPPORTED, "%s of a string over a sliding window is not supported",
                          rt_agg_name(g->kind));
             goto fail;
         }
@@ -223,13 +230,16 @@ rt_slide *rt_slide_new(const rt_window_spec *spec, rt_slide_frame frame, eddy_er
                     eddy_err_set(err, EDDY_E_LIMIT, "too many input columns in one sliding window");
                     goto fail;
                 }
+                s->val_str[s->n_vals] = (uint8_t)str;
+                s->any_str |= str;
                 s->val_col[s->n_vals++] = c;
             }
             sg->val = (int32_t)v;
         }
         int f64 = rt_phys_of(g->in_type.id) == RT_PHYS_F64;
         if (g->kind == RT_AGG_MIN || g->kind == RT_AGG_MAX) {
-            sg->op = g->kind == RT_AGG_MIN ? (f64 ? O_MIN_D : O_MIN_I) : (f64 ? O_MAX_D : O_MAX_I);
+            sg->op = g->kind == RT_AGG_MIN ? (str ? O_MIN_S : f64 ? O_MIN_D : O_MIN_I)
+                                           : (str ? O_MAX_S : f64 ? O_MAX_D : O_MAX_I);
             sg->mm = s->n_mm;
             s->mm_agg[s->n_mm++] = a;
             continue;
@@ -283,10 +293,14 @@ fail:
     return NULL;
 }
 
+static void free_strs(const rt_slide *s, const part *p, uint32_t i);
+
 void rt_slide_free(rt_slide *s) {
     if (!s) return;
     for (uint32_t id = 0; id < s->map.n; id++) {
         part *p = (part *)rt_keymap_payload(&s->map, id);
+        if (s->any_str && p->buf)
+            for (uint32_t k = 0; k < p->len; k++) free_strs(s, p, (p->head + k) & cap_mask(p));
         free(p->buf);
     }
     rt_keymap_free(&s->map);
@@ -308,6 +322,28 @@ static inline double word_f64(uint64_t w) {
     return d;
 }
 
+/* A string value's heap copy: its length, then its bytes. */
+static inline const uint8_t *str_blk(uint64_t w) { return (const uint8_t *)(uintptr_t)w; }
+static inline uint32_t str_len(uint64_t w) {
+    uint32_t n;
+    memcpy(&n, str_blk(w), 4);
+    return n;
+}
+
+static int str_cmp(uint64_t x, uint64_t y) {
+    uint32_t nx = str_len(x), ny = str_len(y);
+    int c = memcmp(str_blk(x) + 4, str_blk(y) + 4, nx < ny ? nx : ny);
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* Frees the string copies of FIFO entry i. */
+static void free_strs(const rt_slide *s, const part *p, uint32_t i) {
+    const uint64_t *e = slot(s, p, i);
+    uint64_t nulls = nulls_at(s, p, i);
+    for (uint32_t v = 0; v < s->n_vals; v++)
+        if (s->val_str[v] && !((nulls >> v) & 1)) free((void *)(uintptr_t)e[1 + v]);
+}
+
 /* Whether value x may replace the deque's back entry y: ties replace too,
  * so the deque keeps the newest of equal values (it leaves last). */
 static inline int better(uint8_t op, uint64_t x, uint64_t y) {
@@ -315,6 +351,8 @@ static inline int better(uint8_t op, uint64_t x, uint64_t y) {
     case O_MIN_I: return (int64_t)x <= (int64_t)y;
     case O_MAX_I: return (int64_t)x >= (int64_t)y;
     case O_MIN_D: return word_f64(x) <= word_f64(y);
+    case O_MIN_S: return str_cmp(x, y) <= 0;
+    case O_MAX_S: return str_cmp(x, y) >= 0;
     default: return word_f64(x) >= word_f64(y);
     }
 }
@@ -375,6 +413,7 @@ static inline void inv_update(const rt_slide *s, part *p, const uint64_t *e, uin
 
 static inline void evict_front(rt_slide *s, part *p) {
     const uint64_t *e = slot(s, p, p->head);
+    if (s->any_str) free_strs(s, p, p->head);
     if (s->n_inv) inv_update(s, p, e, nulls_at(s, p, p->head), 0);
     uint32_t mask = cap_mask(p);
     for (uint32_t m = 0; m < s->n_mm; m++) {
@@ -402,15 +441,31 @@ static inline int push(rt_slide *s, part *p, const rt_column *const *vc, int64_t
     uint64_t *e = slot(s, p, i);
     e[0] = (uint64_t)t;
     uint64_t nulls = 0;
+    int oom = 0;
     for (uint32_t v = 0; v < s->n_vals; v++) {
         const rt_column *c = vc[v];
         uint64_t w;
-        memcpy(&w, &c->v.i64[r], 8);  /* int64 or double bits alike */
-        e[1 + v] = w;
-        if (rt_col_is_null(c, r)) {
+        if (rt_col_is_null(c, r) || oom) {
             nulls |= (uint64_t)1 << v;
             e[1 + v] = 0;
+            continue;
         }
+        if (s->val_str[v]) {
+            const rt_str *sv = &c->v.str[r];
+            uint8_t *blk = malloc(4 + (size_t)sv->n);
+            if (!blk) {
+                oom = 1;   /* stored as NULL; the caller fails the pipeline */
+                nulls |= (uint64_t)1 << v;
+                e[1 + v] = 0;
+                continue;
+            }
+            memcpy(blk, &sv->n, 4);
+            if (sv->n) memcpy(blk + 4, sv->p, sv->n);
+            w = (uint64_t)(uintptr_t)blk;
+        } else {
+            memcpy(&w, &c->v.i64[r], 8);  /* int64 or double bits alike */
+        }
+        e[1 + v] = w;
     }
     set_nulls(s, p, i, nulls);
     if (s->n_inv) inv_update(s, p, e, nulls, 1);
@@ -425,7 +480,7 @@ static inline int push(rt_slide *s, part *p, const rt_column *const *vc, int64_t
         ring[(d->head + d->len) & mask] = i;
         d->len++;
     }
-    return 0;
+    return oom ? EDDY_E_NOMEM : 0;
 }
 
 static inline void put_word(rt_batch *out, uint32_t c, uint32_t o, uint64_t w) {
@@ -488,7 +543,9 @@ static inline int emit(const rt_slide *s, part *p, rt_batch *out, uint32_t col0,
         case O_MIN_I:
         case O_MAX_I:
         case O_MIN_D:
-        case O_MAX_D: {
+        case O_MAX_D:
+        case O_MIN_S:
+        case O_MAX_S: {
             const dq *d = &deques(s, p)[g->mm];
             if (!d->len) continue;
             i = dq_ring(s, p, g->mm)[d->head];
@@ -502,7 +559,13 @@ static inline int emit(const rt_slide *s, part *p, rt_batch *out, uint32_t col0,
             continue;
         }
         }
-        if (!((nulls_at(s, p, i) >> g->val) & 1)) put_word(out, c, o, slot(s, p, i)[1 + g->val]);
+        if ((nulls_at(s, p, i) >> g->val) & 1) continue;
+        uint64_t w = slot(s, p, i)[1 + g->val];
+        if (s->val_str[g->val]) {
+            if (rt_batch_set_str(out, c, o, (const char *)str_blk(w) + 4, str_len(w)) != 0) return EDDY_E_NOMEM;
+        } else {
+            put_word(out, c, o, w);
+        }
     }
     return 0;
 }
