@@ -65,8 +65,8 @@ int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err)
 }
 
 /* data_dir/positions/NAME.pos. A name with bytes unsafe in a file name
- * has them replaced and a hash of the whole name appended, so that "a.b"
- * and "a_b" do not share a file. */
+ * has them replaced and a hash of the whole name appended (NAME_.HASH.pos),
+ * so that "a.b" and "a_b" do not share a file. */
 static char *pos_path_of(const srv_apps *a, const char *name) {
     if (!a->pos_dir) return NULL;
     sbuf b;
@@ -76,12 +76,12 @@ static char *pos_path_of(const srv_apps *a, const char *name) {
     uint32_t h = 2166136261u;   /* FNV-1a */
     for (const char *p = name; *p; p++) {
         char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         changed |= !ok;
         sbuf_putc(&b, ok ? c : '_');
         h = (h ^ (unsigned char)c) * 16777619u;
     }
-    if (changed) sbuf_printf(&b, "-%08x", h);
+    if (changed) sbuf_printf(&b, ".%08x", h);   /* '.' never survives in a safe name */
     sbuf_puts(&b, ".pos");
     return sbuf_detach(&b, NULL);
 }
