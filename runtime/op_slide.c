@@ -190,6 +190,20 @@ static uint64_t *pos_at(const slide_win *sw, const pos_part *p, uint32_t i) {
     return p->buf + (size_t)((p->head + i) & (p->cap - 1)) * sw->pos_words;
 }
 
+/* A string argument is kept as a pointer to its own heap copy (length,
+ * then bytes): the input batch is gone by the time LAG reads it. */
+static void pos_free_entry(const slide_win *sw, const uint64_t *e) {
+    for (uint32_t k = 0; k < sw->n_pos; k++)
+        if (rt_phys_of(sw->pos[k].type.id) == RT_PHYS_STR && !((e[1] >> k) & 1)) free((void *)(uintptr_t)e[2 + k]);
+}
+
+/* Frees a partition's FIFO and the strings in it. */
+static void pos_free_part(const slide_win *sw, pos_part *p) {
+    for (uint32_t i = 0; i < p->len; i++) pos_free_entry(sw, pos_at(sw, p, i));
+    free(p->buf);
+    p->buf = NULL;
+}
+
 static int pos_reserve(slide_win *sw, pos_part *p) {
     if (p->len < p->cap) return 0;
     if (p->cap >= (1u << 30)) return EDDY_E_LIMIT;
@@ -223,12 +237,30 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
         uint64_t *e = pos_at(sw, p, p->len++);
         e[0] = (uint64_t)t;
         e[1] = 0;
+        /* Every value NULL until set, so that a failure half way leaves an
+         * entry that frees cleanly. */
+        for (uint32_t k = 0; k < sw->n_pos; k++) {
+            e[1] |= (uint64_t)1 << k;
+            e[2 + k] = 0;
+        }
         for (uint32_t k = 0; k < sw->n_pos; k++) {
             const rt_vec *v = sw->pos[k].av;
-            e[2 + k] = 0;
-            if (v->null[r]) e[1] |= (uint64_t)1 << k;
-            else if (v->phys == RT_PHYS_F64) memcpy(&e[2 + k], &v->v.f64[r], 8);
-            else e[2 + k] = (uint64_t)v->v.i64[r];
+            if (v->null[r]) continue;
+            e[1] &= ~((uint64_t)1 << k);
+            if (v->phys == RT_PHYS_STR) {
+                uint8_t *blk = malloc(4 + (size_t)v->v.str[r].n);
+                if (!blk) {
+                    e[1] |= (uint64_t)1 << k;
+                    return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                }
+                memcpy(blk, &v->v.str[r].n, 4);
+                if (v->v.str[r].n) memcpy(blk + 4, v->v.str[r].p, v->v.str[r].n);
+                e[2 + k] = (uint64_t)(uintptr_t)blk;
+            } else if (v->phys == RT_PHYS_F64) {
+                memcpy(&e[2 + k], &v->v.f64[r], 8);
+            } else {
+                e[2 + k] = (uint64_t)v->v.i64[r];
+            }
         }
         if (pw->frame == PLAN_FRAME_ROWS) {
             uint64_t fl = (uint64_t)pw->rows_preceding + 1;
@@ -238,6 +270,7 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
         }
         /* Drop rows that are neither in the frame nor needed by LAG. */
         while (p->fstart > 0 && (int64_t)p->len > sw->keep + 1) {
+            pos_free_entry(sw, pos_at(sw, p, 0));
             p->head = (p->head + 1) & (p->cap - 1);
             p->len--;
             p->fstart--;
@@ -254,7 +287,13 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
             if (idx >= 0) {
                 const uint64_t *ev = pos_at(sw, p, (uint32_t)idx);
                 if ((ev[1] >> k) & 1) continue;
-                if (rt_phys_of(pa->type.id) == RT_PHYS_F64) {
+                if (rt_phys_of(pa->type.id) == RT_PHYS_STR) {
+                    const uint8_t *blk = (const uint8_t *)(uintptr_t)ev[2 + k];
+                    uint32_t n;
+                    memcpy(&n, blk, 4);
+                    if (rt_batch_set_str(sw->pres, k, o, (const char *)blk + 4, n) != 0)
+                        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                } else if (rt_phys_of(pa->type.id) == RT_PHYS_F64) {
                     double dv;
                     memcpy(&dv, &ev[2 + k], 8);
                     rt_batch_set_f64(sw->pres, k, o, dv);
@@ -471,7 +510,7 @@ static void slide_end(rt_op *op) {
         }
         if (sw->pos_map_init) {
             for (uint32_t id = 0; id < sw->pos_map.n; id++)
-                free(((pos_part *)rt_keymap_payload(&sw->pos_map, id))->buf);
+                pos_free_part(sw, (pos_part *)rt_keymap_payload(&sw->pos_map, id));
             rt_keymap_free(&sw->pos_map);
         }
         rt_batch_release(sw->scratch);
@@ -507,7 +546,7 @@ static int slide_watermark(rt_op *op, int64_t wm, eddy_err *err) {
         }
         if (sw->pos_map_init && sw->keep == 0) {
             for (uint32_t id = 0; id < sw->pos_map.n; id++)
-                free(((pos_part *)rt_keymap_payload(&sw->pos_map, id))->buf);
+                pos_free_part(sw, (pos_part *)rt_keymap_payload(&sw->pos_map, id));
             rt_keymap_clear(&sw->pos_map);
         }
     }
@@ -571,9 +610,6 @@ static int pos_init(rt_op *op, const plan_agg *pa, int lag, pos_agg *pg, arena *
     if (pg->n < (lag ? 0 : 1) || pg->n > (1 << 24))
         return eddy_err_set_at(err, EDDY_E_SEMANTIC, n->off, n->len, "the offset %lld of %s is out of range",
                                (long long)pg->n, fname);
-    if (rt_phys_of(pg->type.id) == RT_PHYS_STR)
-        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
-                               "%s of a string over a sliding window is not supported yet", fname);
     int rc = rt_expr_compile(pa->args[0], op->in_types, op->n_in, &op->env, a, &pg->arg, err);
     if (rc == 0 && lag && pa->n_args == 3)
         rc = rt_expr_compile(pa->args[2], op->in_types, op->n_in, &op->env, a, &pg->dflt, err);
@@ -640,6 +676,9 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
         if (st->is_pos[j]) {
             int lag = 0;
             positional(fname, &lag);
+            if (sw->n_pos == 64)   /* an entry's NULL mask is one word */
+                return eddy_err_set_at(err, EDDY_E_LIMIT, n->off, n->len,
+                                       "more than 64 LAG/NTH_VALUE calls over one window");
             uint32_t k = sw->n_pos++;
             int rc = pos_init(op, pa, lag, &sw->pos[k], a, err);
             if (rc != 0) return rc;
