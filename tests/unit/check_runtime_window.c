@@ -316,6 +316,101 @@ static void slide_vs_brute(rt_slide_frame frame, unsigned seed) {
     rt_batch_release(out);
 }
 
+/* Strings: MIN/MAX/FIRST_VALUE/LAST_VALUE/COUNT of a VARCHAR against brute
+ * force. The input batch (and its strings) is reset between chunks, so the
+ * window must answer from its own copies (ASan would see a stale read). */
+static int bcmp_str(const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b);
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+static void check_str(const rt_column *c, uint32_t o, const char *want) {
+    if (!want) {
+        ck_assert(rt_col_is_null(c, o));
+        return;
+    }
+    ck_assert(!rt_col_is_null(c, o));
+    ck_assert_msg(c->v.str[o].n == strlen(want) && memcmp(c->v.str[o].p, want, c->v.str[o].n) == 0,
+                  "got '%.*s' want '%s'", (int)c->v.str[o].n, c->v.str[o].p, want);
+}
+
+static void slide_strings_vs_brute(rt_slide_frame frame, unsigned seed) {
+    eddy_type ts[2] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_VARCHAR, 8, 0)};
+    uint32_t kc[1] = {0};
+    rt_agg_kind kinds[] = {RT_AGG_MIN, RT_AGG_MAX, RT_AGG_FIRST_VALUE, RT_AGG_LAST_VALUE, RT_AGG_COUNT};
+    int32_t ac[] = {1, 1, 1, 1, 1};
+    enum { NA = sizeof kinds / sizeof kinds[0] };
+    rt_agg aggs[NA];
+    eddy_type ot[NA];
+    for (int a = 0; a < NA; a++) {
+        aggs[a] = AG(kinds[a], ts[1]);
+        ot[a] = aggs[a].out_type;
+    }
+    rt_window_spec spec = {ts, kc, 1, aggs, ac, NA};
+    eddy_err err;
+    rt_slide *s = rt_slide_new(&spec, frame, &err);
+    ck_assert_ptr_nonnull(s);
+    enum { N = 2000 };
+    static int64_t key[N], t[N];
+    static char val[N][6];
+    static int vnull[N];
+    srand(seed);
+    int64_t now = 0;
+    for (int i = 0; i < N; i++) {
+        now += rand() % 5;
+        key[i] = rand() % 4;
+        t[i] = now;
+        vnull[i] = rand() % 7 == 0;
+        int len = rand() % 5;   /* "" included; short strings share prefixes */
+        for (int k = 0; k < len; k++) val[i][k] = (char)('a' + rand() % 3);
+        val[i][len] = '\0';
+    }
+    rt_batch *in = rt_batch_new(ts, 2, &err), *out = rt_batch_new(ot, NA, &err);
+    for (int start = 0; start < N; start += 300) {
+        rt_batch_reset(in);
+        rt_batch_reset(out);
+        int end = start + 300 < N ? start + 300 : N;
+        for (int i = start; i < end; i++) {
+            uint32_t r = rt_batch_begin_row(in, t[i]);
+            rt_batch_set_i64(in, 0, r, key[i]);
+            if (!vnull[i]) ck_assert_int_eq(rt_batch_set_str(in, 1, r, val[i], strlen(val[i])), 0);
+            rt_batch_commit_row(in);
+        }
+        ck_assert_int_eq(rt_slide_step(s, in, out, 0, NULL, NULL, &err), end - start);
+        for (int i = start; i < end; i++) {
+            uint32_t o = (uint32_t)(i - start);
+            const char *mn = NULL, *mx = NULL;
+            int first = -1, taken = 0;
+            int64_t cnt = 0;
+            for (int j = i; j >= 0; j--) {
+                if (key[j] != key[i]) continue;
+                if (frame.rows ? taken > (int)frame.n_rows : t[j] < t[i] - frame.range_ms) break;
+                taken++;
+                first = j;
+                if (vnull[j]) continue;
+                cnt++;
+                if (!mn || bcmp_str(val[j], mn) < 0) mn = val[j];
+                if (!mx || bcmp_str(val[j], mx) > 0) mx = val[j];
+            }
+            check_str(&out->cols[0], o, mn);
+            check_str(&out->cols[1], o, mx);
+            check_str(&out->cols[2], o, vnull[first] ? NULL : val[first]);
+            check_str(&out->cols[3], o, vnull[i] ? NULL : val[i]);
+            ck_assert_int_eq(out->cols[4].v.i64[o], cnt);
+        }
+    }
+    rt_slide_free(s);
+    rt_batch_release(in);
+    rt_batch_release(out);
+}
+
+START_TEST(test_slide_random_strings) {
+    slide_strings_vs_brute((rt_slide_frame){.rows = 0, .range_ms = 20}, 23);
+    slide_strings_vs_brute((rt_slide_frame){.rows = 1, .n_rows = 4}, 29);
+}
+END_TEST
+
 START_TEST(test_slide_random_range) { slide_vs_brute((rt_slide_frame){.rows = 0, .range_ms = 50}, 7); }
 END_TEST
 START_TEST(test_slide_random_rows) { slide_vs_brute((rt_slide_frame){.rows = 1, .n_rows = 3}, 11); }
@@ -604,6 +699,7 @@ static Suite *suite_runtime_window(void) {
     tcase_add_test(tc, test_group_overflow_and_global);
     tcase_add_test(tc, test_slide_reference_example);
     tcase_add_test(tc, test_slide_random_range);
+    tcase_add_test(tc, test_slide_random_strings);
     tcase_add_test(tc, test_slide_random_rows);
     tcase_add_test(tc, test_slide_random_current_row);
     tcase_add_test(tc, test_slide_random_wide);
