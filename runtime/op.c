@@ -88,6 +88,20 @@ int rt_plan_expr_time_only(const plan_expr *e) {
     return 0;
 }
 
+int rt_op_probe(rt_expr *x, rt_batch *probe, int64_t t, eddy_value *out) {
+    rt_batch_reset(probe);
+    rt_batch_begin_row(probe, t);
+    rt_batch_commit_row(probe);
+    const rt_vec *v;
+    const rt_row_error *errs;
+    uint32_t n_errs;
+    eddy_err e;
+    eddy_err_clear(&e);
+    if (rt_expr_eval(x, probe, NULL, 0, &v, &errs, &n_errs, &e) != 0 || n_errs || v->null[0]) return -1;
+    rt_vec_get(v, 0, out);
+    return 0;
+}
+
 int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err) {
     if (rt_batch_live(b) == 0) return 0;
     if (op->next) return op->next->vt->push(op->next, b, err);

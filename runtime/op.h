@@ -112,6 +112,12 @@ int rt_op_emit(rt_op *op, const rt_batch *b, eddy_err *err);
  * time (windows probe their time keys this way). */
 int rt_plan_expr_time_only(const plan_expr *e);
 
+/* Evaluates x (compiled over probe's columns) on one row of `probe` whose
+ * columns are NULL and whose ROWTIME is t: the value of a time-only
+ * expression at t. Returns 0 with *out set, or -1 when it is NULL or
+ * fails there. *out's strings live until the next evaluation of x. */
+int rt_op_probe(rt_expr *x, rt_batch *probe, int64_t t, eddy_value *out);
+
 /* Forwards a watermark / finish down the chain, through each operator; at
  * the end of the chain, to sink_wm / sink_finish. */
 int rt_op_watermark(rt_op *op, int64_t wm, eddy_err *err);

@@ -208,18 +208,8 @@ static int order_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     if (st->lead_window) return flush(op, err);
     if (!st->lead_probe) return 0;
     /* Probe the leading key at the watermark's time. */
-    rt_batch_reset(st->probe);
-    rt_batch_begin_row(st->probe, wm);
-    rt_batch_commit_row(st->probe);
-    const rt_vec *v;
-    const rt_row_error *errs;
-    uint32_t n_errs;
-    eddy_err e;
-    eddy_err_clear(&e);
-    if (rt_expr_eval(st->keys[0], st->probe, NULL, 0, &v, &errs, &n_errs, &e) != 0 || n_errs || v->null[0])
-        return 0;
     eddy_value at;
-    rt_vec_get(v, 0, &at);
+    if (rt_op_probe(st->keys[0], st->probe, wm, &at) != 0) return 0;
     return cmp_nullable(&at, &st->cur) != 0 ? flush(op, err) : 0;
 }
 

@@ -190,11 +190,11 @@ static uint64_t *pos_at(const slide_win *sw, const pos_part *p, uint32_t i) {
     return p->buf + (size_t)((p->head + i) & (p->cap - 1)) * sw->pos_words;
 }
 
-/* A string argument is kept as a pointer to its own heap copy (length,
- * then bytes): the input batch is gone by the time LAG reads it. */
+/* A string argument is kept as its own heap copy (rt_str_keep): the input
+ * batch is gone by the time LAG reads it. */
 static void pos_free_entry(const slide_win *sw, const uint64_t *e) {
     for (uint32_t k = 0; k < sw->n_pos; k++)
-        if (rt_phys_of(sw->pos[k].type.id) == RT_PHYS_STR && !((e[1] >> k) & 1)) free((void *)(uintptr_t)e[2 + k]);
+        if (rt_phys_of(sw->pos[k].type.id) == RT_PHYS_STR && !((e[1] >> k) & 1)) rt_str_drop(e[2 + k]);
 }
 
 /* Frees a partition's FIFO and the strings in it. */
@@ -248,14 +248,10 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
             if (v->null[r]) continue;
             e[1] &= ~((uint64_t)1 << k);
             if (v->phys == RT_PHYS_STR) {
-                uint8_t *blk = malloc(4 + (size_t)v->v.str[r].n);
-                if (!blk) {
+                if (!(e[2 + k] = rt_str_keep(v->v.str[r]))) {
                     e[1] |= (uint64_t)1 << k;
                     return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
                 }
-                memcpy(blk, &v->v.str[r].n, 4);
-                if (v->v.str[r].n) memcpy(blk + 4, v->v.str[r].p, v->v.str[r].n);
-                e[2 + k] = (uint64_t)(uintptr_t)blk;
             } else if (v->phys == RT_PHYS_F64) {
                 memcpy(&e[2 + k], &v->v.f64[r], 8);
             } else {
@@ -288,10 +284,8 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
                 const uint64_t *ev = pos_at(sw, p, (uint32_t)idx);
                 if ((ev[1] >> k) & 1) continue;
                 if (rt_phys_of(pa->type.id) == RT_PHYS_STR) {
-                    const uint8_t *blk = (const uint8_t *)(uintptr_t)ev[2 + k];
-                    uint32_t n;
-                    memcpy(&n, blk, 4);
-                    if (rt_batch_set_str(sw->pres, k, o, (const char *)blk + 4, n) != 0)
+                    rt_str sv = rt_str_kept(ev[2 + k]);
+                    if (rt_batch_set_str(sw->pres, k, o, sv.p, sv.n) != 0)
                         return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
                 } else if (rt_phys_of(pa->type.id) == RT_PHYS_F64) {
                     double dv;

@@ -72,17 +72,9 @@ typedef struct tumble_state {
 
 /* The time key at ROWTIME t; -1 when it is NULL or fails there. */
 static int probe_key(tumble_state *st, int64_t t, int64_t *out) {
-    rt_batch_reset(st->probe);
-    rt_batch_begin_row(st->probe, t);
-    rt_batch_commit_row(st->probe);
-    const rt_vec *v;
-    const rt_row_error *errs;
-    uint32_t n_errs;
-    eddy_err e;
-    eddy_err_clear(&e);
-    if (rt_expr_eval(st->keys[st->tk], st->probe, NULL, 0, &v, &errs, &n_errs, &e) != 0 || n_errs || v->null[0])
-        return -1;
-    *out = v->v.i64[0];
+    eddy_value v;
+    if (rt_op_probe(st->keys[st->tk], st->probe, t, &v) != 0) return -1;
+    *out = v.u.i;
     return 0;
 }
 

@@ -322,18 +322,10 @@ static inline double word_f64(uint64_t w) {
     return d;
 }
 
-/* A string value's heap copy: its length, then its bytes. */
-static inline const uint8_t *str_blk(uint64_t w) { return (const uint8_t *)(uintptr_t)w; }
-static inline uint32_t str_len(uint64_t w) {
-    uint32_t n;
-    memcpy(&n, str_blk(w), 4);
-    return n;
-}
-
 static int str_cmp(uint64_t x, uint64_t y) {
-    uint32_t nx = str_len(x), ny = str_len(y);
-    int c = memcmp(str_blk(x) + 4, str_blk(y) + 4, nx < ny ? nx : ny);
-    return c ? c : (nx > ny) - (nx < ny);
+    rt_str a = rt_str_kept(x), b = rt_str_kept(y);
+    int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+    return c ? c : (a.n > b.n) - (a.n < b.n);
 }
 
 /* Frees the string copies of FIFO entry i. */
@@ -341,7 +333,7 @@ static void free_strs(const rt_slide *s, const part *p, uint32_t i) {
     const uint64_t *e = slot(s, p, i);
     uint64_t nulls = nulls_at(s, p, i);
     for (uint32_t v = 0; v < s->n_vals; v++)
-        if (s->val_str[v] && !((nulls >> v) & 1)) free((void *)(uintptr_t)e[1 + v]);
+        if (s->val_str[v] && !((nulls >> v) & 1)) rt_str_drop(e[1 + v]);
 }
 
 /* Whether value x may replace the deque's back entry y: ties replace too,
@@ -451,17 +443,12 @@ static inline int push(rt_slide *s, part *p, const rt_column *const *vc, int64_t
             continue;
         }
         if (s->val_str[v]) {
-            const rt_str *sv = &c->v.str[r];
-            uint8_t *blk = malloc(4 + (size_t)sv->n);
-            if (!blk) {
+            if (!(w = rt_str_keep(c->v.str[r]))) {
                 oom = 1;   /* stored as NULL; the caller fails the pipeline */
                 nulls |= (uint64_t)1 << v;
                 e[1 + v] = 0;
                 continue;
             }
-            memcpy(blk, &sv->n, 4);
-            if (sv->n) memcpy(blk + 4, sv->p, sv->n);
-            w = (uint64_t)(uintptr_t)blk;
         } else {
             memcpy(&w, &c->v.i64[r], 8);  /* int64 or double bits alike */
         }
@@ -562,7 +549,8 @@ static inline int emit(const rt_slide *s, part *p, rt_batch *out, uint32_t col0,
         if ((nulls_at(s, p, i) >> g->val) & 1) continue;
         uint64_t w = slot(s, p, i)[1 + g->val];
         if (s->val_str[g->val]) {
-            if (rt_batch_set_str(out, c, o, (const char *)str_blk(w) + 4, str_len(w)) != 0) return EDDY_E_NOMEM;
+            rt_str sv = rt_str_kept(w);
+            if (rt_batch_set_str(out, c, o, sv.p, sv.n) != 0) return EDDY_E_NOMEM;
         } else {
             put_word(out, c, o, w);
         }

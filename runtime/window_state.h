@@ -22,10 +22,32 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "agg.h"
 #include "batch.h"
 #include "eddy_err.h"
+
+/* A string value kept past its batch (sliding-window FIFOs): one heap
+ * block, its length then its bytes, held in an 8-byte slot. rt_str_keep
+ * returns 0 when out of memory; rt_str_drop frees the block. */
+static inline uint64_t rt_str_keep(rt_str s) {
+    uint8_t *blk = malloc(4 + (size_t)s.n);
+    if (!blk) return 0;
+    memcpy(blk, &s.n, 4);
+    if (s.n) memcpy(blk + 4, s.p, s.n);
+    return (uint64_t)(uintptr_t)blk;
+}
+
+static inline rt_str rt_str_kept(uint64_t w) {
+    rt_str s;
+    memcpy(&s.n, (const void *)(uintptr_t)w, 4);
+    s.p = (const char *)(uintptr_t)w + 4;
+    return s;
+}
+
+static inline void rt_str_drop(uint64_t w) { free((void *)(uintptr_t)w); }
 
 /* Called for an output row that could not be produced (e.g. SUM overflow
  * at final): the caller routes `e` to error_stream. `key_id` is the group

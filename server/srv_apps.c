@@ -123,13 +123,19 @@ static void *app_main(void *arg) {
     return NULL;
 }
 
+/* Stops an application's thread and waits for it; returns 1 when this
+ * call did the joining. */
+static int hosted_join(hosted *h) {
+    if (!h->app || h->joined) return 0;
+    h->stop = 1;
+    pthread_join(h->thread, NULL);
+    h->joined = 1;
+    return 1;
+}
+
 static void hosted_free(hosted *h) {
     if (!h) return;
-    if (h->app && !h->joined) {
-        h->stop = 1;
-        pthread_join(h->thread, NULL);
-        h->joined = 1;
-    }
+    hosted_join(h);
     if (h->app) rt_app_get_stats(h->app, &h->last);
     rt_app_free(h->app);
     eddy_app_free(h->spec);
@@ -333,11 +339,7 @@ int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
     int have_handoff = 0;
     if (a->session) {
         hosted *old = a->session;
-        if (old->app && !old->joined) {
-            old->stop = 1;
-            pthread_join(old->thread, NULL);
-            old->joined = 1;
-        }
+        hosted_join(old);
         if (old->app) have_handoff = save_positions(a, old, &handoff);
         remove_item(a, old);
         hosted_free(old);
@@ -469,11 +471,7 @@ void srv_apps_stop(srv_apps *a) {
     for (size_t i = 0; i < a->n; i++) a->items[i]->stop = 1;
     for (size_t i = 0; i < a->n; i++) {
         hosted *h = a->items[i];
-        if (!h->joined) {
-            pthread_join(h->thread, NULL);
-            h->joined = 1;
-            save_positions(a, h, NULL);
-        }
+        if (hosted_join(h)) save_positions(a, h, NULL);
     }
 }
 
