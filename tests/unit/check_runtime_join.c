@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "op.h"
 #include "plan.h"
+#include "rt_test_rows.h"
 #include "store.h"
 
 static const eddy_type T_BIG = {EDDY_T_BIGINT, 0, 0};
@@ -48,17 +49,6 @@ static void setup(void) {
 static void teardown(void) {
     free(C);
     arena_free(&A);
-}
-
-static void fmt_row(const rt_batch *b, uint32_t r, char *out, size_t cap) {
-    int n = snprintf(out, cap, "%lld", (long long)b->rowtime[r]);
-    for (uint32_t c = 0; c < b->n_cols && n < (int)cap; c++) {
-        const rt_column *col = &b->cols[c];
-        if (rt_col_is_null(col, r)) n += snprintf(out + n, cap - n, "|NULL");
-        else if (col->phys == RT_PHYS_I64) n += snprintf(out + n, cap - n, "|%lld", (long long)col->v.i64[r]);
-        else if (col->phys == RT_PHYS_F64) n += snprintf(out + n, cap - n, "|%g", col->v.f64[r]);
-        else n += snprintf(out + n, cap - n, "|%.*s", (int)col->v.str[r].n, col->v.str[r].p);
-    }
 }
 
 /* Collects rows, checking ROWTIME order and that no row is older than a

@@ -16,6 +16,7 @@
 #include "plan.h"
 #include "udf.h"
 #include "window_state.h"
+#include "rt_test_rows.h"
 
 static const eddy_type T_BIG = {EDDY_T_BIGINT, 0, 0};
 static const eddy_type T_DBL = {EDDY_T_DOUBLE, 0, 0};
@@ -34,17 +35,6 @@ typedef struct collect {
 } collect;
 
 static collect *C;   /* the current test's collector (tests run one per process) */
-
-static void fmt_row(const rt_batch *b, uint32_t r, char *out, size_t cap) {
-    int n = snprintf(out, cap, "%lld", (long long)b->rowtime[r]);
-    for (uint32_t c = 0; c < b->n_cols && n < (int)cap; c++) {
-        const rt_column *col = &b->cols[c];
-        if (rt_col_is_null(col, r)) n += snprintf(out + n, cap - n, "|NULL");
-        else if (col->phys == RT_PHYS_I64) n += snprintf(out + n, cap - n, "|%lld", (long long)col->v.i64[r]);
-        else if (col->phys == RT_PHYS_F64) n += snprintf(out + n, cap - n, "|%g", col->v.f64[r]);
-        else n += snprintf(out + n, cap - n, "|%.*s", (int)col->v.str[r].n, col->v.str[r].p);
-    }
-}
 
 static int sink_fn(void *ctx, const rt_batch *b, eddy_err *err) {
     collect *c = ctx;
