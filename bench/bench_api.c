@@ -13,7 +13,10 @@
  *   D  (eddy only) PutRecord at a constant rate, half of phase B's throughput,
  *      open loop: latency runs from when a request was due, not from when a
  *      free connection sent it, so a stall is charged to every request it
- *      delays (no coordinated omission).
+ *      delays (no coordinated omission);
+ *   E  (peer floor) Redis answering unpipelined XADDs from redis-benchmark
+ *      over as many connections: the kernel's cost of one request per round
+ *      trip, against which phase B's requests per server CPU-second are set.
  * Figures are medians over BENCH_RUNS runs (default: up to 3, as many as fit
  * in about 60 s for eddy and 20 s for kinesalite, so that a slow server
  * still keeps the default run near 90 s). Server CPU comes from
@@ -41,6 +44,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -988,6 +994,116 @@ static int runs(int is_eddy, long scale, int max, double budget_s, run_figs *out
     return n;
 }
 
+/* ------------------------------------------------------------ Redis floor */
+
+/* What one request per round trip costs the kernel on this machine: Redis
+ * (Debian redis-server, no persistence) answering unpipelined XADDs of a
+ * 100 B field from redis-benchmark over the same number of loopback
+ * connections as phase B. Its handler does next to nothing, so its
+ * requests per server CPU-second are the ceiling a one-request-per-round-
+ * trip server reaches here; eddy's phase B is printed against it. */
+typedef struct redis_floor {
+    double req_s, req_cpu, srv_cpu;
+    long requests;
+} redis_floor;
+
+static int free_loopback_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+static int loopback_accepts(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
+static pid_t spawn_quiet(char *const argv[]) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 1);
+            dup2(nul, 2);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    child_add(pid);
+    return pid;
+}
+
+static int wait_child(pid_t pid) {
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    child_forget(pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Returns 0 with the figures, or -1 with why (no redis, did not start). */
+static int measure_redis_floor(long requests, redis_floor *out, const char **why) {
+    if (!find_in_path("redis-server") || !find_in_path("redis-benchmark")) {
+        *why = "redis-server or redis-benchmark not found in PATH";
+        return -1;
+    }
+    int port = free_loopback_port();
+    if (port <= 0) {
+        *why = "no free loopback port";
+        return -1;
+    }
+    char ps[16], cs[16], ns[24], val[REC_SIZE + 1];
+    snprintf(ps, sizeof ps, "%d", port);
+    snprintf(cs, sizeof cs, "%d", n_conns);
+    snprintf(ns, sizeof ns, "%ld", requests);
+    memset(val, 'x', REC_SIZE);
+    val[REC_SIZE] = 0;
+    char *srv_argv[] = {"redis-server", "--bind", "127.0.0.1", "--port", ps, "--save", "", "--appendonly", "no",
+                        "--protected-mode", "yes", NULL};
+    pid_t srv = spawn_quiet(srv_argv);
+    int up = 0;
+    for (int i = 0; i < 500 && !(up = loopback_accepts(port)); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int rc = -1;
+    if (!up) {
+        *why = "redis-server did not start";
+    } else {
+        char *cli_argv[] = {"redis-benchmark", "-h", "127.0.0.1", "-p", ps, "-c", cs, "-n", ns, "-q",
+                            "XADD", "bench", "*", "d", val, NULL};
+        double c0 = proc_cpu_seconds(srv);
+        uint64_t t0 = eddy_mono_ns();
+        if (wait_child(spawn_quiet(cli_argv)) != 0) {
+            *why = "redis-benchmark failed";
+        } else {
+            double wall = (double)(eddy_mono_ns() - t0) / 1e9, cpu = proc_cpu_seconds(srv) - c0;
+            out->requests = requests;
+            out->req_s = (double)requests / wall;
+            out->srv_cpu = cpu;
+            out->req_cpu = cpu > 0 ? (double)requests / cpu : 0;
+            rc = 0;
+        }
+    }
+    kill(srv, SIGKILL);
+    wait_child(srv);
+    return rc;
+}
+
 /* ------------------------------------------------------------ output */
 
 static void print_rate(const char *phase, const char *unit, double e, double k, int have_peer) {
@@ -1124,6 +1240,11 @@ int main(void) {
         }
     }
 
+    redis_floor rf = {0};
+    const char *why_floor = "BENCH_NO_PEERS=1";
+    int have_floor = !no_peers && measure_redis_floor(n_records / 10 < 100 ? 100 : n_records / 10, &rf,
+                                                       &why_floor) == 0;
+    char a[16], b2[16], c[16], e[16], r1[32], r2[32];
     print_rate("put_records", "rec/s", ema.rec_s, kma.rec_s, have_peer);
     print_rate("put_records", "req/s", ema.req_s, kma.req_s, have_peer);
     print_rate("put_records", "MB/s", ema.mb_s, kma.mb_s, have_peer);
@@ -1133,10 +1254,16 @@ int main(void) {
     print_rate("put_record", "MB/s", emb.mb_s, kmb.mb_s, have_peer);
     print_cpu("put_record", &emb, &kmb, have_peer);
     print_latency("put_record", &emb, &kmb, have_peer);
+    if (have_floor)
+        printf("api %-11s %-16s redis XADD unpipelined %s req/s, %s req/server-cpu-s (server %.2f cpu-s, "
+               "%ld requests) | eddy/redis %.2fx per server cpu-s\n",
+               "put_record", "redis-floor", fmt_num(rf.req_s, a, sizeof a), fmt_num(rf.req_cpu, b2, sizeof b2),
+               rf.srv_cpu, rf.requests, rf.req_cpu > 0 ? emb.rec_cpu / rf.req_cpu : 0.0);
+    else
+        printf("api %-11s %-16s skipped (%s)\n", "put_record", "redis-floor", why_floor);
     print_rate("get_records", "rec/s", emc.rec_s, kmc.rec_s, have_peer);
     print_rate("get_records", "MB/s", emc.mb_s, kmc.mb_s, have_peer);
     print_cpu("get_records", &emc, &kmc, have_peer);
-    char a[16], b2[16], c[16], e[16], r1[32], r2[32];
     printf("api %-11s %-16s eddy p50 %s p99 %s p99.9 %s max %s at %s req/s open loop "
            "(target %s, half of put_record)\n", "put_record", "open-loop",
            fmt_ns(d.p50, a, sizeof a), fmt_ns(d.p99, b2, sizeof b2), fmt_ns(d.p999, c, sizeof c),

@@ -11,6 +11,8 @@
  *                             and 10-second STEP window
  *   slide                     the KDA per-row sliding window: AVG/MIN/MAX
  *                             OVER (PARTITION BY auction RANGE 1 MINUTE)
+ *   copy                      no SQL: the records read and put unchanged
+ *                             into the output stream, the floor under q0
  * plus the heap per open tumbling group (a differential measure: two
  * one-window runs with 10 K and ~600 K groups), and DuckDB (npm
  * @duckdb/node-api, bench/peers/duckdb_tumble.mjs) computing the same
@@ -28,7 +30,7 @@
  * default 3), BENCH_SHARDS (input shards, default 1), BENCH_NO_PEERS=1
  * (skip DuckDB), BENCH_PEERS_DIR (where npm installs @duckdb/node-api;
  * default BUILD/bench-peers), BENCH_ONLY=q0|q1|q2|tumble|slide|memory (one
- * figure, for profiling), BENCH_POLL_MS (the classic reader's poll interval;
+ * figure, for profiling; copy = the store-to-store floor), BENCH_POLL_MS (the classic reader's poll interval;
  * default the runtime's).
  */
 #include <errno.h>
@@ -445,6 +447,73 @@ static figure measure(const query *q, uint64_t expect_rows) {
     return f;
 }
 
+/* The store-to-store floor under q0: the same input read with a cursor
+ * and put unchanged into a fresh "out" in batches of 500 with the sink's
+ * cycling explicit hash keys, no SQL, no decode, no encode. q0 can never
+ * beat it; q0/copy says how much of q0's time is the engine's. */
+static void measure_copy(double q0_cpu) {
+    static const char *const ehk[4] = {"42535295865117307932921825928971026431",
+                                       "127605887595351923798765477786913079295",
+                                       "212676479325586539664609129644855132159",
+                                       "297747071055821155530452781502797185023"};
+    double wall[MAX_RUNS], cpu[MAX_RUNS], cold_w = 0, cold_c = 0;
+    eddy_err err;
+    eddy_err_clear(&err);
+    store_put_entry *ent = calloc(STORE_BATCH_RECORDS_MAX, sizeof *ent);
+    store_put_result *res = calloc(STORE_BATCH_RECORDS_MAX, sizeof *res);
+    if (!ent || !res) die("out of memory");
+    for (int r = 0; r <= n_runs; r++) {
+        store_stream_delete(st, "out", 1, NULL);
+        if (store_stream_create(st, "out", 1, &err) != 0) die("create out: %s", err.msg);
+        size_t copied = 0, k = 0;
+        double w0 = now_wall(), c0 = cpu_seconds();
+        for (int s = 0; s < n_shards; s++) {
+            char shard[STORE_SHARD_ID_MAX];
+            snprintf(shard, sizeof shard, "shardId-%012d", s);
+            store_position pos = {.type = STORE_TRIM_HORIZON};
+            store_cursor *cur = NULL;
+            if (store_cursor_open(st, "bids", shard, &pos, &cur, &err) != 0) die("cursor: %s", err.msg);
+            store_batch b;
+            store_batch_init(&b);
+            for (;;) {
+                if (store_cursor_read(cur, STORE_BATCH_RECORDS_MAX, &b, &err) != 0) die("cursor read: %s", err.msg);
+                if (b.n_records == 0) break;
+                for (size_t i = 0; i < b.n_records; i++) {
+                    ent[i] = (store_put_entry){.data = b.records[i].data,
+                                               .data_len = b.records[i].data_len,
+                                               .partition_key = "eddy",
+                                               .partition_key_len = 4,
+                                               .explicit_hash_key = ehk[k++ % 4]};
+                }
+                size_t failed = 0;
+                if (store_put_records(st, "out", ent, b.n_records, res, &failed, &err) != 0) die("put: %s", err.msg);
+                if (failed) die("copy: %zu records failed: %s", failed, res[0].message);
+                copied += b.n_records;
+            }
+            store_batch_free(&b);
+            store_cursor_close(cur);
+        }
+        double w = (double)n_records / (now_wall() - w0), c = (double)n_records / (cpu_seconds() - c0);
+        if (copied != n_records) die("copy: %zu records of %zu", copied, n_records);
+        if (r == 0) {
+            cold_w = w;
+            cold_c = c;
+        } else {
+            wall[r - 1] = w;
+            cpu[r - 1] = c;
+        }
+    }
+    free(ent);
+    free(res);
+    double c = median(cpu, n_runs), w = median(wall, n_runs);
+    printf("engine %-26s %7.2f M rec/cpu-s  %7.2f M rec/s wall | cold %6.2f M rec/cpu-s %6.2f M rec/s wall | "
+           "no SQL: the floor under q0",
+           "store copy (read + put)", c / 1e6, w / 1e6, cold_c / 1e6, cold_w / 1e6);
+    if (q0_cpu > 0) printf(" | q0/copy %.2fx per cpu-s", q0_cpu / c);
+    printf("\n");
+    fflush(stdout);
+}
+
 /* Heap per open group: (peak heap with many groups - peak with 10 K) /
  * (difference in groups); fixed costs (readers, batches, sink buffers)
  * cancel out. */
@@ -690,7 +759,9 @@ int main(void) {
     pick_first_ms();
     load_input(peers && !why_no_peer ? json_path : NULL);
 
-    if (wants(only, "q0")) measure(&q_passthrough, n_records);
+    double q0_cpu = 0;
+    if (wants(only, "q0")) q0_cpu = measure(&q_passthrough, n_records).cpu;
+    if (wants(only, "q0") || wants(only, "copy")) measure_copy(q0_cpu);
     if (wants(only, "q1")) measure(&q_project, n_records);
     if (wants(only, "q2")) measure(&q_filter, ex.q2_rows);
     if (wants(only, "tumble")) {
