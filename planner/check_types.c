@@ -562,6 +562,10 @@ static plan_expr *inline_function(pl *p, const ast_expr *e, plan_expr **args, ui
 
 static plan_expr *call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
     const char *name = e->u.call.name.s;
+    /* Only the select item's own call is planned as a row field; calls in
+     * its arguments are ordinary. */
+    uint32_t row_field = p->row_field;
+    p->row_field = 0;
     if (pl_is_agg_call(p, e)) {
         if (!ac || ac->mode == PL_AGG_FORBID) {
             pl_error(p, e->off, e->len, "aggregate functions are not allowed in %s",
@@ -638,13 +642,16 @@ static plan_expr *call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
         if (lerr.hint[0]) eddy_err_hint(p->err, "%s", lerr.hint);
         return NULL;
     }
-    if (f->flags & UDF_F_ROW_RESULT) {
-        pl_unsupported(p, e->off, e->len, "a function that returns a row (the log parsers)");
+    if ((f->flags & UDF_F_ROW_RESULT) && !row_field) {
+        pl_error(p, e->off, e->len, "%s returns a row: select it as an item of its own (%s(...) AS r) and read "
+                 "its fields as alias.r.COLUMN1", f->name, f->name);
+        eddy_err_hint(p->err, "As in SELECT STREAM t.r.COLUMN1 FROM (SELECT STREAM %s(...) AS r FROM s) AS t.",
+                      f->name);
         return NULL;
     }
     plan_expr *x = pl_new_expr(p, PX_CALL, ret, e->off, e->len);
     eddy_type *at = pl_alloc(p, (na ? na : 1) * sizeof *at);
-    plan_expr **xa = pl_alloc(p, (na ? na : 1) * sizeof *xa);
+    plan_expr **xa = pl_alloc(p, (na + 1) * sizeof *xa);
     if (!x || !at || !xa) return NULL;
     int nullable = 0;
     for (uint32_t i = 0; i < na; i++) {
@@ -653,6 +660,7 @@ static plan_expr *call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
         at[i] = xa[i]->type;
         nullable |= xa[i]->nullable;
     }
+    if (f->flags & UDF_F_ROW_RESULT) return pl_row_field_call(p, e, f, xa, na, row_field);
     x->u.call.call.fn = f;
     x->u.call.call.n_args = (int)na;
     x->u.call.call.arg_types = at;

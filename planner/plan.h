@@ -323,6 +323,9 @@ struct plan_node {
             plan_expr **args;       /* constant arguments after the cursor */
             uint32_t n_args;
             const char *rank_col;   /* GROUP_RANK output column name */
+            int32_t col;            /* input column named by the 'columnName'
+                                       argument (TOP_K, COUNT_DISTINCT,
+                                       GROUP_RANK), else -1 */
         } table_func;
         struct {
             const char *name;       /* pump name */

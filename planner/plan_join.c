@@ -8,7 +8,9 @@
  */
 #include "planner_int.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 static int add_rel(pl *p, pl_scope *sc, const ast_from *f, const char *alias, const plan_node *n,
                    uint32_t first_col, int is_stream) {
@@ -30,16 +32,43 @@ static int add_rel(pl *p, pl_scope *sc, const ast_from *f, const char *alias, co
 }
 
 /* Applies AS alias(c1, c2, ...) column renames to a node's schema. */
+/* Length of the "ROW." prefix of a flattened row field's name
+ * (plan_rowfn.c), 0 for an ordinary column. */
+static size_t row_prefix(const char *name) {
+    const char *dot = strchr(name, '.');
+    return dot && dot > name && dot[1] ? (size_t)(dot - name) + 1 : 0;
+}
+
+/* Columns i.. that make one column of the column list: a row's fields
+ * count as one. */
+static uint32_t group_len(const plan_node *n, uint32_t i) {
+    size_t k = row_prefix(n->out.cols[i].name);
+    uint32_t j = i + 1;
+    while (k && j < n->out.n_cols && row_prefix(n->out.cols[j].name) == k &&
+           !memcmp(n->out.cols[j].name, n->out.cols[i].name, k))
+        j++;
+    return j - i;
+}
+
 static int rename_cols(pl *p, const ast_from *f, plan_node *n) {
     if (!f->n_col_aliases) return 0;
-    if (f->n_col_aliases != n->out.n_cols)
+    uint32_t logical = 0;
+    for (uint32_t i = 0; i < n->out.n_cols; i += group_len(n, i)) logical++;
+    if (f->n_col_aliases != logical)
         return pl_error(p, f->off, f->len, "\"%s\" has %u columns but %u names were given",
-                        f->alias.s ? f->alias.s : "relation", n->out.n_cols, f->n_col_aliases);
+                        f->alias.s ? f->alias.s : "relation", logical, f->n_col_aliases);
     plan_col *cols = pl_alloc(p, n->out.n_cols * sizeof *cols);
     if (!cols) return EDDY_E_NOMEM;
-    for (uint32_t i = 0; i < n->out.n_cols; i++) {
-        cols[i] = n->out.cols[i];
-        cols[i].name = f->col_aliases[i].s;
+    for (uint32_t i = 0, a = 0; i < n->out.n_cols; a++) {
+        uint32_t g = group_len(n, i);
+        for (uint32_t j = i; j < i + g; j++) {
+            cols[j] = n->out.cols[j];
+            size_t k = row_prefix(n->out.cols[j].name);
+            cols[j].name = k ? arena_sprintf(p->a, "%s.%s", f->col_aliases[a].s, n->out.cols[j].name + k)
+                             : f->col_aliases[a].s;
+            if (!cols[j].name) return EDDY_E_NOMEM;
+        }
+        i += g;
     }
     n->out.cols = cols;
     return 0;
@@ -75,6 +104,104 @@ static plan_node *plan_named(pl *p, const ast_from *f, pl_scope *sc, int *is_str
     if (add_rel(p, sc, f, f->alias.s ? f->alias.s : s->name, n, 0, *is_stream) != 0) return NULL;
     sc->rels[sc->n_rels - 1].is_source = s->kind != CAT_TABLE && s->source.stream != NULL;
     return n;
+}
+
+/* A constant argument as written, or NULL when it is not a literal (the
+ * runtime checks those when it evaluates them). */
+static const eddy_value *lit_arg(plan_expr *const *args, uint32_t n, uint32_t i) {
+    if (i >= n || !args[i] || args[i]->kind != PX_LITERAL) return NULL;
+    return &args[i]->u.lit;
+}
+
+static int int_arg_in(pl *p, const char *fn, const char *what, plan_expr *const *args, uint32_t n, uint32_t i,
+                      int64_t lo, int64_t hi) {
+    const eddy_value *v = lit_arg(args, n, i);
+    if (!v) return 0;
+    if (v->is_null || v->u.i < lo || v->u.i > hi)
+        return pl_error(p, args[i]->off, args[i]->len, "%s of %s must be from %lld to %lld", what, fn,
+                        (long long)lo, (long long)hi);
+    return 0;
+}
+
+/* The input column a 'columnName' argument names: the exact name, else the
+ * one column that matches ignoring case (AWS's examples write 'TICKER_SYMBOL'
+ * for columns declared both ways). */
+static int col_arg(pl *p, const char *fn, const plan_node *in, plan_expr *const *args, uint32_t n, uint32_t i,
+                   uint32_t off, uint32_t len, int32_t *out) {
+    const eddy_value *v = lit_arg(args, n, i);
+    if (!v || v->is_null)
+        return pl_error(p, i < n ? args[i]->off : off, i < n ? args[i]->len : len,
+                        "argument %u of %s must be a column name in single quotes", i + 1, fn);
+    int32_t found = -1, folded = -1, n_folded = 0;
+    for (uint32_t c = 0; c < in->out.n_cols; c++) {
+        const char *name = in->out.cols[c].name;
+        if (strlen(name) == v->u.s.n && !memcmp(name, v->u.s.p, v->u.s.n)) found = (int32_t)c;
+        else if (strlen(name) == v->u.s.n && !strncasecmp(name, v->u.s.p, v->u.s.n)) folded = (int32_t)c, n_folded++;
+    }
+    if (found < 0 && n_folded == 1) found = folded;
+    if (found < 0) {
+        pl_error(p, args[i]->off, args[i]->len, "the CURSOR of %s has no column '%.*s'", fn, (int)v->u.s.n,
+                 v->u.s.p);
+        if (n_folded > 1) eddy_err_hint(p->err, "Several columns match it ignoring case; write it exactly.");
+        return EDDY_E_SEMANTIC;
+    }
+    *out = found;
+    return 0;
+}
+
+static int is_word_arg(plan_expr *const *args, uint32_t n, uint32_t i, const char *a, const char *b) {
+    const eddy_value *v = lit_arg(args, n, i);
+    if (!v) return 1;
+    if (v->is_null) return 0;
+    return (v->u.s.n == strlen(a) && !strncasecmp(v->u.s.p, a, v->u.s.n)) ||
+           (v->u.s.n == strlen(b) && !strncasecmp(v->u.s.p, b, v->u.s.n));
+}
+
+/* Checks the constant arguments of the table functions the runtime runs,
+ * so that a bad one is reported with its position at compile time.
+ * args[0] is the cursor (NULL here). */
+static int check_table_func_args(pl *p, const udf_func *fn, const plan_node *in, plan_expr *const *args,
+                                 uint32_t n, uint32_t off, uint32_t len, int32_t *col) {
+    const char *s = fn->specific;
+    *col = -1;
+    if (!strcmp(s, "TOP_K_ITEMS_TUMBLING"))
+        return col_arg(p, s, in, args, n, 1, off, len, col) || int_arg_in(p, s, "K", args, n, 2, 1, 100000) ||
+               int_arg_in(p, s, "windowSize (seconds)", args, n, 3, 1, 3600);
+    if (!strcmp(s, "COUNT_DISTINCT_ITEMS_TUMBLING"))
+        return col_arg(p, s, in, args, n, 1, off, len, col) || int_arg_in(p, s, "windowSize (seconds)", args, n, 2, 1, 3600);
+    if (!strcmp(s, "GROUP_RANK")) {
+        if (col_arg(p, s, in, args, n, 1, off, len, col)) return EDDY_E_SEMANTIC;
+        for (uint32_t i = 3; i <= 4; i++)
+            if (!is_word_arg(args, n, i, "asc", "desc"))
+                return pl_error(p, args[i]->off, args[i]->len, "%s of %s must be 'asc' or 'desc'",
+                                i == 3 ? "sortOrder" : "outputOrder", s);
+        return int_arg_in(p, s, "maxIdle (milliseconds)", args, n, 5, 0, INT32_MAX) ||
+               int_arg_in(p, s, "outputMax", args, n, 6, 0, INT32_MAX);
+    }
+    if (!strcmp(s, "RANDOM_CUT_FOREST") || !strcmp(s, "RANDOM_CUT_FOREST_WITH_EXPLANATION") ||
+        !strcmp(s, "HOTSPOTS")) {
+        uint32_t numeric = 0;
+        for (uint32_t c = 0; c < in->out.n_cols; c++) {
+            eddy_type_id t = in->out.cols[c].type.id;
+            numeric += t == EDDY_T_TINYINT || t == EDDY_T_SMALLINT || t == EDDY_T_INTEGER || t == EDDY_T_BIGINT ||
+                       t == EDDY_T_REAL || t == EDDY_T_DOUBLE;
+        }
+        if (!numeric)
+            return pl_error(p, off, len,
+                            "the CURSOR of %s has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, SMALLINT, "
+                            "TINYINT; DECIMAL is not used)", s);
+        if (!strcmp(s, "HOTSPOTS")) {
+            const eddy_value *w = lit_arg(args, n, 1);
+            return int_arg_in(p, s, "windowSize", args, n, 1, 100, 1000) ||
+                   int_arg_in(p, s, "minimumNumberOfPointsInAHotspot", args, n, 3, 2,
+                              w && !w->is_null ? w->u.i : 1000);
+        }
+        return int_arg_in(p, s, "numberOfTrees", args, n, 1, 1, 1000) ||
+               int_arg_in(p, s, "subSampleSize", args, n, 2, 10, 1000) ||
+               int_arg_in(p, s, "timeDecay", args, n, 3, 1, INT32_MAX) ||
+               int_arg_in(p, s, "shingleSize", args, n, 4, 1, 30);
+    }
+    return 0;
 }
 
 static plan_node *plan_table_func(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
@@ -127,6 +254,8 @@ static plan_node *plan_table_func(pl *p, const ast_from *f, pl_scope *sc, int *i
             return NULL;
         at[i] = args[i]->type;
     }
+    args[0] = NULL;
+    if (check_table_func_args(p, fn, in, args, n, c->off, c->len, &nd->u.table_func.col) != 0) return NULL;
     nd->u.table_func.call = (udf_call){fn, (int)n, at, ret};
     nd->u.table_func.args = args + 1;
     nd->u.table_func.n_args = n - 1;

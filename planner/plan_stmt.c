@@ -329,7 +329,9 @@ static plan_node *plan_insert(pl *p, const ast_insert *ins, const char *pump_nam
         tcols[i] = (uint32_t)hit;
     }
     int is_stream = 0;
+    p->pump_select = 1;
     plan_node *q = pl_plan_query(p, ins->query, 1, &is_stream);
+    p->pump_select = 0;
     if (!q) return NULL;
     if (!is_stream) {
         pl_error(p, ins->query->off, ins->query->len, "a pump must read a stream");

@@ -126,6 +126,8 @@ static int is_star(const ast_select_item *it) {
 }
 
 static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, int *is_stream) {
+    int pump_top = p->pump_select;
+    p->pump_select = 0;
     const ast_select *saved_sel = p->sel;
     p->sel = s;
     pl_scope *sc = pl_alloc(p, sizeof *sc);
@@ -145,7 +147,7 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
         pl_error(p, s->from->off, s->from->len, "SELECT STREAM needs a stream to read, not a table");
         return NULL;
     }
-    if (!s->stream && *is_stream) {
+    if (!s->stream && *is_stream && !pump_top) {
         pl_error(p, s->off, 6, "a query on a stream must be SELECT STREAM");
         eddy_err_hint(p->err, "Write SELECT STREAM to read the stream continuously.");
         return NULL;
@@ -216,6 +218,13 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
             }
             item_col[i] = -1;
             if (pl_expand_star(p, it->expr, sc, &exprs, &names, &n, &cap) != 0) return NULL;
+            continue;
+        }
+        if (pl_is_row_call(p, it->expr)) {
+            item_col[i] = -1;
+            const char *alias = it->alias.s ? it->alias.s : arena_sprintf(p->a, "EXPR$%u", i);
+            if (!alias || pl_plan_row_call(p, it->expr, sc, acp, alias, &exprs, &names, &n, &cap) != 0)
+                return NULL;
             continue;
         }
         plan_expr *x = pl_expr(p, it->expr, sc, acp);

@@ -80,6 +80,15 @@ typedef struct pl {
     const ast_select *sel;       /* the SELECT being planned (WINDOW clause) */
     const char **reads;          /* streams the statement reads */
     uint32_t n_reads, cap_reads;
+    /* Row-returning calls (the log parsers) in a select list: the field
+     * (1-based) the next top-level call is planned for, 0 = none; the
+     * call leaves its fields in row_fields. See plan_rowfn.c. */
+    uint32_t row_field;
+    /* The next SELECT planned is a pump's INSERT query, where KDA also
+     * takes SELECT without STREAM over a stream (its HOTSPOTS example). */
+    int pump_select;
+    const struct udf_row_field *row_fields;
+    uint32_t n_row_fields;
 } pl;
 
 /* Sets an error at a span and returns NULL-friendly EDDY_E_SEMANTIC. */
@@ -94,6 +103,16 @@ plan_expr *pl_new_expr(pl *p, plan_expr_kind k, eddy_type t, uint32_t off, uint3
 plan_expr *pl_colref(pl *p, uint32_t index, const plan_col *c, uint32_t off, uint32_t len);
 plan_expr *pl_cast(pl *p, plan_expr *e, eddy_type to);
 void pl_note_read(pl *p, const char *stream);
+
+/* plan_rowfn.c: whether a select item is a row-returning call, and its
+ * fields planned as columns named "<alias>.<field>" appended to the
+ * select list's exprs/names. */
+int pl_is_row_call(pl *p, const ast_expr *e);
+int pl_plan_row_call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac, const char *alias,
+                     plan_expr ***exprs, const char ***names, uint32_t *n, uint32_t *cap);
+/* The plan_expr for one field of a row call (check_types.c's call()). */
+plan_expr *pl_row_field_call(pl *p, const ast_expr *e, const udf_func *f, plan_expr **xa, uint32_t na,
+                             uint32_t k);
 
 /* resolve_names.c */
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc);

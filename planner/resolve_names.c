@@ -97,6 +97,32 @@ static plan_expr *missing_rel(pl *p, pl_scope *sc, const ast_name *q) {
     return NULL;
 }
 
+/* Column "ROW.FIELD" of `rel` (or of the one relation that has it when rel
+ * is NULL): the flattened field of a row-returning call. NULL without an
+ * error when there is none. */
+static plan_expr *row_field_ref(pl *p, const ast_expr *e, pl_scope *sc, const pl_rel *rel, const ast_name *row,
+                                const ast_name *field) {
+    size_t lr = strlen(row->s), lf = strlen(field->s);
+    const pl_rel *hit = NULL;
+    uint32_t hit_i = 0;
+    for (uint32_t r = 0; r < sc->n_rels; r++) {
+        const pl_rel *x = &sc->rels[r];
+        if (rel && x != rel) continue;
+        for (uint32_t i = 0; i < x->n_cols; i++) {
+            const char *c = x->cols[i].name;
+            if (strlen(c) != lr + 1 + lf || memcmp(c, row->s, lr) || c[lr] != '.' || memcmp(c + lr + 1, field->s, lf))
+                continue;
+            if (hit) {
+                pl_error(p, e->off, e->len, "column reference \"%s.%s\" is ambiguous", row->s, field->s);
+                return NULL;
+            }
+            hit = x;
+            hit_i = i;
+        }
+    }
+    return hit ? pl_colref(p, hit->first_col + hit_i, &hit->cols[hit_i], e->off, e->len) : NULL;
+}
+
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
     const ast_name *parts = e->u.col.parts;
     uint32_t n = e->u.col.n_parts;
@@ -152,7 +178,13 @@ plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
     }
     if (n == 2) {
         const pl_rel *rel = find_rel(sc, parts[0].s);
-        if (!rel) return missing_rel(p, sc, &parts[0]);
+        if (!rel) {
+            /* r.COLUMN1 without the relation: a field of a parsed row
+             * (plan_rowfn.c), when exactly one relation has it. */
+            plan_expr *x = row_field_ref(p, e, sc, NULL, &parts[0], &parts[1]);
+            if (x || p->err->code) return x;
+            return missing_rel(p, sc, &parts[0]);
+        }
         const char *name = parts[1].s;
         for (uint32_t i = 0; i < rel->n_cols; i++)
             if (strcmp(rel->cols[i].name, name) == 0)
@@ -169,7 +201,17 @@ plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
         column_hint(p, name, sc, rel);
         return NULL;
     }
-    pl_unsupported(p, e->off, e->len, "access to the columns of a row value");
+    if (n == 3) {
+        const pl_rel *rel = find_rel(sc, parts[0].s);
+        if (!rel) return missing_rel(p, sc, &parts[0]);
+        plan_expr *x = row_field_ref(p, e, sc, rel, &parts[1], &parts[2]);
+        if (x || p->err->code) return x;
+        pl_error(p, e->off, e->len, "column %s.%s.%s does not exist", parts[0].s, parts[1].s, parts[2].s);
+        eddy_err_hint(p->err, "A three-part name reads a field of a row that a log parser returned, as in "
+                              "t.r.COLUMN1 for REGEX_LOG_PARSE(...) AS r.");
+        return NULL;
+    }
+    pl_unsupported(p, e->off, e->len, "a name of more than three parts");
     return NULL;
 }
 

@@ -51,6 +51,7 @@ int rt_op_new(const plan_node *n, const eddy_type *in_types, uint32_t n_in,
     case PLAN_STREAM_JOIN: rc = rt_op_join_init(op, a, err); break;
     case PLAN_TABLE_JOIN: rc = rt_op_table_join_init(op, a, err); break;
     case PLAN_UNION: rc = rt_op_union_init(op, a, err); break;
+    case PLAN_TABLE_FUNC: rc = rt_op_table_func_init(op, a, err); break;
     default:
         return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                "%s is not supported by the runtime yet", plan_kind_name(n->kind));

@@ -87,7 +87,7 @@ struct rt_op {
 
 /* Creates the operator for plan node `n` (one of FILTER, PROJECT, TUMBLE_AGG,
  * SLIDE_AGG, STAGGER_AGG, TSORT, DISTINCT, ROWTIME, STREAM_JOIN, TABLE_JOIN,
- * UNION; other kinds give
+ * UNION, TABLE_FUNC; other kinds give
  * EDDY_E_UNSUPPORTED with the node's span). in_types/n_in describe its
  * input rows. Memory comes from `a` and from resources released by
  * rt_op_end. */
@@ -153,6 +153,7 @@ int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err);
 int rt_op_join_init(rt_op *op, arena *a, eddy_err *err);        /* STREAM_JOIN */
 int rt_op_table_join_init(rt_op *op, arena *a, eddy_err *err);  /* TABLE_JOIN: push_side(1) loads the table */
 int rt_op_union_init(rt_op *op, arena *a, eddy_err *err);
+int rt_op_table_func_init(rt_op *op, arena *a, eddy_err *err);  /* TABLE(fn(CURSOR(...), ...)) */
 
 /* Rows a join (STREAM_JOIN / TABLE_JOIN) holds for input `side`: its window
  * plus rows waiting for the other input's watermark. For tests and stats. */

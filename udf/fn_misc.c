@@ -10,6 +10,7 @@
  * that skips the cast still gets correct values.
  */
 #include "udf_fns.h"
+#include "udf_int.h"
 
 #include <string.h>
 
@@ -122,6 +123,7 @@ int udf_attach_builtins(udf_registry *r, eddy_err *err) {
     if ((rc = udf__attach_string(r, err)) != 0) return rc;
     if ((rc = udf__attach_regex(r, err)) != 0) return rc;
     if ((rc = udf__attach_time(r, err)) != 0) return rc;
+    if ((rc = udf__attach_logparse(r, err)) != 0) return rc;
     static const struct {
         const char *specific;
         udf_scalar_eval_fn fn;

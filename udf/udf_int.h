@@ -18,6 +18,10 @@ extern const size_t udf__n_sigs_agg;
 extern const udf_func udf__sigs_table[];
 extern const size_t udf__n_sigs_table;
 
+/* Attaches the log parsers of fn_logparse.c (after the date functions,
+ * whose SimpleDateFormat engine they reuse). Returns 0 or EDDY_E_NOTFOUND. */
+int udf__attach_logparse(udf_registry *r, eddy_err *err);
+
 /* Shorthands for the tables. */
 #define UDF_ARGS(...)                                                           \
     .args = {__VA_ARGS__},                                                      \
