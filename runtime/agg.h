@@ -2,7 +2,7 @@
  * agg.h — aggregate kernels over fixed-size states.
  *
  * Every aggregate of the dialect (COUNT(*), COUNT, SUM, AVG, MIN, MAX,
- * FIRST_VALUE, LAST_VALUE, VAR_POP/SAMP, STDDEV_POP/SAMP) is an rt_agg
+ * FIRST_VALUE, LAST_VALUE, VAR_POP/SAMP, STDDEV_POP/SAMP, ANY, EVERY) is an rt_agg
  * resolved once per query for its argument type. Its state is a plain block
  * of state_size bytes (8-aligned) that lives wherever the caller keeps it:
  * in a group row of a hash table, in a sliding window's partition, in a
@@ -39,6 +39,8 @@ typedef enum {
     RT_AGG_VAR_SAMP,
     RT_AGG_STDDEV_POP,
     RT_AGG_STDDEV_SAMP,
+    RT_AGG_ANY,
+    RT_AGG_EVERY,
     RT_AGG__COUNT
 } rt_agg_kind;
 
