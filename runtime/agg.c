@@ -11,7 +11,7 @@
 
 static const char *const names[RT_AGG__COUNT] = {
     "COUNT(*)", "COUNT", "SUM", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE",
-    "VAR_POP", "VAR_SAMP", "STDDEV_POP", "STDDEV_SAMP", "ANY", "EVERY",
+    "VAR_POP", "VAR_SAMP", "STDDEV_POP", "STDDEV_SAMP", "ANY", "EVERY", "EXP_AVG",
 };
 
 const char *rt_agg_name(rt_agg_kind k) { return (unsigned)k < RT_AGG__COUNT ? names[k] : "?"; }
@@ -56,6 +56,13 @@ int rt_agg_resolve(rt_agg_kind kind, eddy_type in, rt_agg *out, eddy_err *err) {
     case RT_AGG_EVERY:
         if (in.id != EDDY_T_BOOLEAN) break;
         rt__agg_setup_bool(out);
+        return 0;
+    case RT_AGG_EXP_AVG:
+        /* Its state and steps live in window_slide.c, which knows each
+         * row's ROWTIME; there are no kernels to call. */
+        if (!eddy_type_is_numeric(in.id)) break;
+        out->out_type = (eddy_type){EDDY_T_DOUBLE, 0, 0};
+        out->invertible = 1;
         return 0;
     default:
         return eddy_err_set(err, EDDY_E_INTERNAL, "unknown aggregate kind %d", (int)kind);
@@ -139,7 +146,8 @@ int rt_agg_kind_lookup(const char *name, uint32_t n_args, rt_agg_kind *k) {
                {"MIN", RT_AGG_MIN}, {"MAX", RT_AGG_MAX}, {"FIRST_VALUE", RT_AGG_FIRST_VALUE},
                {"LAST_VALUE", RT_AGG_LAST_VALUE}, {"VAR_POP", RT_AGG_VAR_POP},
                {"VAR_SAMP", RT_AGG_VAR_SAMP}, {"STDDEV_POP", RT_AGG_STDDEV_POP},
-               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}, {"ANY", RT_AGG_ANY}, {"EVERY", RT_AGG_EVERY}};
+               {"STDDEV_SAMP", RT_AGG_STDDEV_SAMP}, {"ANY", RT_AGG_ANY}, {"EVERY", RT_AGG_EVERY},
+               {"EXP_AVG", RT_AGG_EXP_AVG}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (strcasecmp(map[i].n, name) == 0) {
             *k = (map[i].k == RT_AGG_COUNT && n_args == 0) ? RT_AGG_COUNT_STAR : map[i].k;

@@ -41,6 +41,7 @@ typedef enum {
     RT_AGG_STDDEV_SAMP,
     RT_AGG_ANY,
     RT_AGG_EVERY,
+    RT_AGG_EXP_AVG,   /* sliding windows only: needs each row's time (window_slide.c) */
     RT_AGG__COUNT
 } rt_agg_kind;
 
@@ -61,6 +62,7 @@ struct rt_agg {
     uint32_t state_size;  /* read-only: bytes of state, a multiple of 8 */
     int invertible;       /* read-only: retract is available and exact */
     int owns_memory;      /* read-only: states hold heap copies; call destroy */
+    int64_t half_life_ms; /* EXP_AVG: set by the caller after rt_agg_resolve */
     /* Sets a fresh state. Can't fail. */
     void (*init)(const rt_agg *a, void *st);
     /* Adds one value; v == NULL is SQL NULL. Returns 0 or EDDY_E_NOMEM

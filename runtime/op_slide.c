@@ -36,8 +36,7 @@
  * frame); the frame's first entry is tracked by an index that only moves
  * forward, so each row costs O(1) amortised work.
  *
- * Not supported yet (EDDY_E_UNSUPPORTED at init): EXP_AVG, IGNORE NULLS,
- * and string arguments (both FIFOs store 8-byte values).
+ * Not supported yet (EDDY_E_UNSUPPORTED at init): IGNORE NULLS.
  *
  * INTERFACE: rt_op_slide_init (through rt_op_new).
  */
@@ -682,13 +681,25 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
             continue;
         }
         rt_agg_kind kind;
-        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
+        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 ||
+            pa->n_args > (kind == RT_AGG_EXP_AVG ? 2u : 1u))
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                    "%s over a sliding window is not supported yet", fname);
+        int64_t half_life = 0;
+        if (kind == RT_AGG_EXP_AVG) {
+            const plan_expr *h = pa->n_args == 2 ? pa->args[1] : NULL;
+            if (!h || h->kind != PX_LITERAL || h->u.lit.is_null || h->type.id != EDDY_T_INTERVAL_DS ||
+                h->u.lit.u.i <= 0)
+                return eddy_err_set_at(err, EDDY_E_SEMANTIC, h ? h->off : n->off, h ? h->len : n->len,
+                                       "the half-life of EXP_AVG must be a positive constant interval, as in "
+                                       "INTERVAL '10' SECOND");
+            half_life = h->u.lit.u.i;
+        }
         uint32_t i = sw->n_aggs++;
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
         int rc = rt_agg_resolve(kind, in, &aggs[i], err);
         if (rc != 0) return rc;
+        aggs[i].half_life_ms = half_life;
         sw->scratch_types[sw->n_keys + i] = in;
         agg_cols[i] = pa->n_args ? (int32_t)(sw->n_keys + i) : -1;
         if (sw->direct) {

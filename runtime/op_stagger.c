@@ -189,7 +189,8 @@ static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) 
         const plan_agg *pa = &n->u.stagger.aggs[j];
         const char *fname = pa->call.fn ? pa->call.fn->name : "?";
         rt_agg_kind kind;
-        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 || pa->n_args > 1)
+        if (!pa->call.fn || rt_agg_kind_lookup(fname, pa->n_args, &kind) != 0 || pa->n_args > 1 ||
+            kind == RT_AGG_EXP_AVG)
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                    "aggregate %s is not supported in a stagger window yet", fname);
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};

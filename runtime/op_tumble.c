@@ -402,7 +402,8 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
         const plan_agg *pa = &n->u.tumble.aggs[j];
         tumble_agg *ag = &st->aggs[j];
         rt_agg_kind kind;
-        if (!pa->call.fn || rt_agg_kind_lookup(pa->call.fn->name, pa->n_args, &kind) != 0)
+        if (!pa->call.fn || rt_agg_kind_lookup(pa->call.fn->name, pa->n_args, &kind) != 0 ||
+            kind == RT_AGG_EXP_AVG)
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "aggregate %s is not supported in GROUP BY yet",
                                    pa->call.fn ? pa->call.fn->name : "?");
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};

@@ -6,8 +6,8 @@
  * three aggregates of MIN(price), MAX(price), AVG(price) share one value).
  * Every row is pushed once and evicted once, and each aggregate does O(1)
  * amortised work per push and evict:
- *  - invertible ones (COUNT, SUM, AVG, VAR/STDDEV) keep a running state,
- *    add on push and retract on evict;
+ *  - invertible ones (COUNT, SUM, AVG, VAR/STDDEV, ANY/EVERY, EXP_AVG) keep
+ *    a running state, add on push and retract on evict;
  *  - MIN and MAX keep a monotonic deque of FIFO slot indices whose
  *    values only improve from back to front, so the front is the answer.
  *    Chosen over two-stacks because it stores 4 bytes per row at worst
@@ -32,6 +32,7 @@
 #include "agg_int.h"
 #include "window_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ typedef struct dq {
 enum {
     O_CNT_STAR, O_CNT, O_SUM_I, O_AVG_I, O_SUM_D, O_AVG_D,
     O_GEN,        /* another invertible kernel (VAR/STDDEV), called through rt_agg */
+    O_EXP,        /* EXP_AVG: weighted by the entry's ROWTIME, see exp_state */
     O_MIN_I, O_MAX_I, O_MIN_D, O_MAX_D, O_MIN_S, O_MAX_S, O_FIRST, O_LAST
 };
 
@@ -78,6 +80,21 @@ typedef struct {
     int64_t n;
 } sum_d;
 
+/* EXP_AVG(x, h): the average of the window's values weighted by
+ * 2^((t - now) / h), so a value h older weighs half as much. Kept as sums
+ * weighted by 2^((t - ref) / h) for a reference time `ref`, which the
+ * ratio does not depend on, so rows are added and retracted like SUM's;
+ * when the newest row is more than EXP_REBASE half-lives past `ref`, both
+ * sums are scaled to a new reference (retracting an old row then subtracts
+ * its weight as seen from the new one, which is what was scaled in). */
+typedef struct {
+    double s, w;
+    int64_t ref;
+    int64_t n;
+} exp_state;
+
+#define EXP_REBASE 256.0
+
 typedef struct sagg {
     uint8_t op;
     uint8_t real;       /* result is REAL: round through float */
@@ -85,6 +102,7 @@ typedef struct sagg {
     uint32_t mm;        /* deque index (MIN/MAX) */
     uint32_t off;       /* state offset in the invertible area */
     int64_t lo, hi;     /* exact SUM/AVG: the result type's range */
+    double half_life;   /* EXP_AVG, in ms */
 } sagg;
 
 struct rt_slide {
@@ -272,11 +290,21 @@ rt_slide *rt_slide_new(const rt_window_spec *spec, rt_slide_frame frame, eddy_er
                 }
             }
             break;
+        case RT_AGG_EXP_AVG:
+            if (g->half_life_ms <= 0) {
+                eddy_err_set(err, EDDY_E_INVAL, "the half-life of EXP_AVG must be positive");
+                goto fail;
+            }
+            sg->op = O_EXP;
+            sg->half_life = (double)g->half_life_ms;
+            break;
         default: sg->op = O_GEN; s->n_kernel_init++; break;
         }
         if (sg->op == O_CNT_STAR && c >= 0) sg->val = -1;
         sg->off = inv_size;
-        inv_size += sg->op == O_SUM_I || sg->op == O_AVG_I ? (uint32_t)sizeof(sum_i) : g->state_size;
+        inv_size += sg->op == O_SUM_I || sg->op == O_AVG_I ? (uint32_t)sizeof(sum_i)
+                    : sg->op == O_EXP                     ? (uint32_t)sizeof(exp_state)
+                                                          : g->state_size;
         s->n_inv++;
     }
     s->words = 1 + s->n_vals;
@@ -358,6 +386,14 @@ static inline void sum_set(sum_i *st, __int128 v) {
     st->hi = (int32_t)(v >> 64);
 }
 
+/* An integer or DECIMAL value of aggregate a as a double. */
+static double exp_value_i(const rt_slide *s, uint32_t a, uint64_t w) {
+    const rt_agg *g = &s->spec.aggs[a];
+    double v = (double)(int64_t)w;
+    if (g->in_type.id == EDDY_T_DECIMAL && g->in_type.scale > 0) v /= (double)eddy_pow10(g->in_type.scale);
+    return v;
+}
+
 /* Adds (sign 1) or retracts (sign -1) FIFO entry e into the invertible
  * states of partition p. The inline cases reproduce agg_sum.c exactly;
  * the rest go through the kernel. */
@@ -389,6 +425,34 @@ static inline void inv_update(const rt_slide *s, part *p, const uint64_t *e, uin
             } else {
                 sd->s -= word_f64(e[1 + g->val]);
                 if (--sd->n == 0) sd->s = 0;  /* drop accumulated rounding once empty */
+            }
+            break;
+        }
+        case O_EXP: {
+            if (null) break;
+            exp_state *x = (exp_state *)st;
+            int64_t t = (int64_t)e[0];
+            double v = rt_phys_of(s->spec.aggs[a].in_type.id) == RT_PHYS_F64 ? word_f64(e[1 + g->val])
+                                                                               : exp_value_i(s, a, e[1 + g->val]);
+            if (add) {
+                if (x->n == 0) {
+                    x->s = x->w = 0;
+                    x->ref = t;
+                } else if ((double)(t - x->ref) > EXP_REBASE * g->half_life) {
+                    double f = exp2((double)(x->ref - t) / g->half_life);
+                    x->s *= f;
+                    x->w *= f;
+                    x->ref = t;
+                }
+                double wt = exp2((double)(t - x->ref) / g->half_life);
+                x->s += wt * v;
+                x->w += wt;
+                x->n++;
+            } else {
+                double wt = exp2((double)(t - x->ref) / g->half_life);
+                x->s -= wt * v;
+                x->w -= wt;
+                if (--x->n == 0) x->s = x->w = 0;
             }
             break;
         }
@@ -524,6 +588,13 @@ static inline int emit(const rt_slide *s, part *p, rt_batch *out, uint32_t col0,
             double v = g->op == O_AVG_D ? sd->s / (double)sd->n : sd->s;
             if (g->real) v = (double)(float)v;
             out->cols[c].v.f64[o] = v;
+            rt_col_set_valid(&out->cols[c], o);
+            continue;
+        }
+        case O_EXP: {
+            const exp_state *x = (const exp_state *)st;
+            if (x->n == 0 || !(x->w > 0)) continue;
+            out->cols[c].v.f64[o] = x->s / x->w;
             rt_col_set_valid(&out->cols[c], o);
             continue;
         }

@@ -569,6 +569,86 @@ START_TEST(test_slide_inline_results) {
 }
 END_TEST
 
+/* EXP_AVG (with the reference time rebased many times: the stream spans
+ * thousands of half-lives), ANY and EVERY against brute force. */
+START_TEST(test_slide_exp_avg_bool) {
+    eddy_type ts[3] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_DOUBLE, 0, 0), T(EDDY_T_BOOLEAN, 0, 0)};
+    uint32_t kc[1] = {0};
+    rt_agg aggs[3] = {AG(RT_AGG_EXP_AVG, ts[1]), AG(RT_AGG_ANY, ts[2]), AG(RT_AGG_EVERY, ts[2])};
+    aggs[0].half_life_ms = 3;
+    int32_t ac[3] = {1, 2, 2};
+    eddy_type ot[3] = {aggs[0].out_type, aggs[1].out_type, aggs[2].out_type};
+    rt_window_spec spec = {ts, kc, 1, aggs, ac, 3};
+    eddy_err err;
+    rt_slide *s = rt_slide_new(&spec, (rt_slide_frame){.rows = 0, .range_ms = 20}, &err);
+    ck_assert_ptr_nonnull(s);
+    enum { N = 4000 };
+    static int64_t key[N], t[N];
+    static double dv[N];
+    static int dnull[N], bv[N], bnull[N];
+    srand(41);
+    int64_t now = 0;
+    for (int i = 0; i < N; i++) {
+        now += rand() % 7;
+        t[i] = now;
+        key[i] = rand() % 3;
+        dnull[i] = rand() % 8 == 0;
+        dv[i] = (rand() % 2000 - 1000) / 4.0;
+        bnull[i] = rand() % 5 == 0;
+        bv[i] = rand() % 4 != 0;
+    }
+    rt_batch *in = rt_batch_new(ts, 3, &err), *out = rt_batch_new(ot, 3, &err);
+    for (int start = 0; start < N; start += 900) {
+        rt_batch_reset(in);
+        rt_batch_reset(out);
+        int end = start + 900 < N ? start + 900 : N;
+        for (int i = start; i < end; i++) {
+            uint32_t r = rt_batch_begin_row(in, t[i]);
+            rt_batch_set_i64(in, 0, r, key[i]);
+            if (!dnull[i]) rt_batch_set_f64(in, 1, r, dv[i]);
+            if (!bnull[i]) rt_batch_set_i64(in, 2, r, bv[i]);
+            rt_batch_commit_row(in);
+        }
+        ck_assert_int_eq(rt_slide_step(s, in, out, 0, NULL, NULL, &err), end - start);
+        for (int i = start; i < end; i++) {
+            uint32_t o = (uint32_t)(i - start);
+            double sw = 0, sx = 0;
+            int nb = 0, nt = 0, nd = 0;
+            for (int j = i; j >= 0 && t[j] >= t[i] - 20; j--) {
+                if (key[j] != key[i]) continue;
+                if (!dnull[j]) {
+                    double w = exp2((double)(t[j] - t[i]) / 3.0);
+                    sw += w;
+                    sx += w * dv[j];
+                    nd++;
+                }
+                if (!bnull[j]) {
+                    nb++;
+                    nt += bv[j];
+                }
+            }
+            const rt_column *c = out->cols;
+            if (nd) {
+                double want = sx / sw;
+                ck_assert_msg(fabs(c[0].v.f64[o] - want) <= 1e-9 * (1 + fabs(want)), "row %d: %.17g vs %.17g", i,
+                              c[0].v.f64[o], want);
+            } else {
+                ck_assert(rt_col_is_null(&c[0], o));
+            }
+            ck_assert_int_eq(rt_col_is_null(&c[1], o), nb == 0);
+            ck_assert_int_eq(rt_col_is_null(&c[2], o), nb == 0);
+            if (nb) {
+                ck_assert_int_eq(c[1].v.i64[o], nt > 0);
+                ck_assert_int_eq(c[2].v.i64[o], nt == nb);
+            }
+        }
+    }
+    rt_slide_free(s);
+    rt_batch_release(in);
+    rt_batch_release(out);
+}
+END_TEST
+
 START_TEST(test_slide_unsupported) {
     eddy_type kt[1] = {T(EDDY_T_VARCHAR, 8, 0)};
     rt_agg aggs[1] = {AG(RT_AGG_MAX, T(EDDY_T_VARCHAR, 8, 0))};
@@ -698,6 +778,7 @@ static Suite *suite_runtime_window(void) {
     tcase_add_test(tc, test_group_table);
     tcase_add_test(tc, test_group_overflow_and_global);
     tcase_add_test(tc, test_slide_reference_example);
+    tcase_add_test(tc, test_slide_exp_avg_bool);
     tcase_add_test(tc, test_slide_random_range);
     tcase_add_test(tc, test_slide_random_strings);
     tcase_add_test(tc, test_slide_random_rows);
