@@ -63,6 +63,7 @@ struct rt_agg {
     int invertible;       /* read-only: retract is available and exact */
     int owns_memory;      /* read-only: states hold heap copies; call destroy */
     int64_t half_life_ms; /* EXP_AVG: set by the caller after rt_agg_resolve */
+    int ignore_nulls;     /* FIRST/LAST_VALUE ... IGNORE NULLS: set by the caller */
     /* Sets a fresh state. Can't fail. */
     void (*init)(const rt_agg *a, void *st);
     /* Adds one value; v == NULL is SQL NULL. Returns 0 or EDDY_E_NOMEM

@@ -125,10 +125,14 @@ static int smm_add(const rt_agg *a, void *st, const rt_datum *v) {
 
 static int first_add(const rt_agg *a, void *st, const rt_datum *v) {
     slot *s = st;
+    if (!v && a->ignore_nulls) return 0;
     return s->has ? 0 : slot_set(a, s, v);
 }
 
-static int last_add(const rt_agg *a, void *st, const rt_datum *v) { return slot_set(a, st, v); }
+static int last_add(const rt_agg *a, void *st, const rt_datum *v) {
+    if (!v && a->ignore_nulls) return 0;
+    return slot_set(a, st, v);
+}
 
 static const rt_datum *slot_datum(const rt_agg *a, const slot *s, rt_datum *tmp) {
     if (s->is_null) return NULL;

@@ -36,7 +36,8 @@
  * frame); the frame's first entry is tracked by an index that only moves
  * forward, so each row costs O(1) amortised work.
  *
- * Not supported yet (EDDY_E_UNSUPPORTED at init): IGNORE NULLS.
+ * Not supported yet (EDDY_E_UNSUPPORTED at init): LAG and NTH_VALUE with
+ * IGNORE NULLS.
  *
  * INTERFACE: rt_op_slide_init (through rt_op_new).
  */
@@ -663,9 +664,9 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
         if (st->win_of[j] != w) continue;
         const plan_agg *pa = &n->u.slide.aggs[j];
         const char *fname = pa->call.fn ? pa->call.fn->name : "?";
-        if (pa->ignore_nulls)
+        if (pa->ignore_nulls && st->is_pos[j])
             return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
-                                   "IGNORE NULLS over a sliding window is not supported yet");
+                                   "%s ... IGNORE NULLS over a sliding window is not supported yet", fname);
         if (st->is_pos[j]) {
             int lag = 0;
             positional(fname, &lag);
@@ -700,6 +701,7 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
         int rc = rt_agg_resolve(kind, in, &aggs[i], err);
         if (rc != 0) return rc;
         aggs[i].half_life_ms = half_life;
+        aggs[i].ignore_nulls = pa->ignore_nulls;
         sw->scratch_types[sw->n_keys + i] = in;
         agg_cols[i] = pa->n_args ? (int32_t)(sw->n_keys + i) : -1;
         if (sw->direct) {

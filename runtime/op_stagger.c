@@ -196,6 +196,7 @@ static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) 
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
         int rc = rt_agg_resolve(kind, in, &aggs[j], err);
         if (rc != 0) return rc;
+        aggs[j].ignore_nulls = pa->ignore_nulls;
         uint32_t x = st->n_keys + j;
         sc_types[x] = in;
         res_types[x] = aggs[j].out_type;

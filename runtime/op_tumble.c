@@ -409,6 +409,7 @@ int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
         eddy_type in = pa->n_args ? pa->args[0]->type : (eddy_type){EDDY_T_BIGINT, 0, 0};
         int rc = rt_agg_resolve(kind, in, &ag->k, err);
         if (rc != 0) return rc;
+        ag->k.ignore_nulls = pa->ignore_nulls;
         if (pa->n_args) {
             rc = rt_expr_compile(pa->args[0], op->in_types, op->n_in, &op->env, a, &ag->arg, err);
             if (rc != 0) return rc;

@@ -12,7 +12,9 @@
  *    values only improve from back to front, so the front is the answer.
  *    Chosen over two-stacks because it stores 4 bytes per row at worst
  *    (often far fewer), needs no flips and has no latency spikes;
- *  - FIRST_VALUE is the FIFO's front, LAST_VALUE the current row.
+ *  - FIRST_VALUE is the FIFO's front, LAST_VALUE the current row; with
+ *    IGNORE NULLS they are deques too (of every non-NULL entry, or of the
+ *    newest one).
  * A string value (MIN/MAX/FIRST_VALUE/LAST_VALUE of a VARCHAR) is kept as a
  * pointer to its own heap copy (length, then bytes), made on push and freed
  * on eviction: the input batch's strings die with the batch.
@@ -57,7 +59,9 @@ enum {
     O_CNT_STAR, O_CNT, O_SUM_I, O_AVG_I, O_SUM_D, O_AVG_D,
     O_GEN,        /* another invertible kernel (VAR/STDDEV), called through rt_agg */
     O_EXP,        /* EXP_AVG: weighted by the entry's ROWTIME, see exp_state */
-    O_MIN_I, O_MAX_I, O_MIN_D, O_MAX_D, O_MIN_S, O_MAX_S, O_FIRST, O_LAST
+    O_MIN_I, O_MAX_I, O_MIN_D, O_MAX_D, O_MIN_S, O_MAX_S,
+    O_FIRST_NN, O_LAST_NN,   /* FIRST/LAST_VALUE IGNORE NULLS: deques of the non-NULL values */
+    O_FIRST, O_LAST
 };
 
 /* Exact SUM/AVG state, 16 bytes instead of agg_sum.c's 24: a window holds
@@ -262,6 +266,15 @@ rt_slide *rt_slide_new(const rt_window_spec *spec, rt_slide_frame frame, eddy_er
             s->mm_agg[s->n_mm++] = a;
             continue;
         }
+        if ((g->kind == RT_AGG_FIRST_VALUE || g->kind == RT_AGG_LAST_VALUE) && g->ignore_nulls) {
+            /* The deque machinery with a fixed verdict: FIRST keeps every
+             * non-NULL entry (its front is the oldest), LAST only the
+             * newest. */
+            sg->op = g->kind == RT_AGG_FIRST_VALUE ? O_FIRST_NN : O_LAST_NN;
+            sg->mm = s->n_mm;
+            s->mm_agg[s->n_mm++] = a;
+            continue;
+        }
         if (g->kind == RT_AGG_FIRST_VALUE || g->kind == RT_AGG_LAST_VALUE) {
             sg->op = g->kind == RT_AGG_FIRST_VALUE ? O_FIRST : O_LAST;
             continue;
@@ -373,6 +386,8 @@ static inline int better(uint8_t op, uint64_t x, uint64_t y) {
     case O_MIN_D: return word_f64(x) <= word_f64(y);
     case O_MIN_S: return str_cmp(x, y) <= 0;
     case O_MAX_S: return str_cmp(x, y) >= 0;
+    case O_FIRST_NN: return 0;
+    case O_LAST_NN: return 1;
     default: return word_f64(x) >= word_f64(y);
     }
 }
@@ -603,7 +618,9 @@ static inline int emit(const rt_slide *s, part *p, rt_batch *out, uint32_t col0,
         case O_MIN_D:
         case O_MAX_D:
         case O_MIN_S:
-        case O_MAX_S: {
+        case O_MAX_S:
+        case O_FIRST_NN:
+        case O_LAST_NN: {
             const dq *d = &deques(s, p)[g->mm];
             if (!d->len) continue;
             i = dq_ring(s, p, g->mm)[d->head];

@@ -570,15 +570,18 @@ START_TEST(test_slide_inline_results) {
 END_TEST
 
 /* EXP_AVG (with the reference time rebased many times: the stream spans
- * thousands of half-lives), ANY and EVERY against brute force. */
+ * thousands of half-lives), ANY, EVERY and FIRST/LAST_VALUE IGNORE NULLS
+ * against brute force. */
 START_TEST(test_slide_exp_avg_bool) {
     eddy_type ts[3] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_DOUBLE, 0, 0), T(EDDY_T_BOOLEAN, 0, 0)};
     uint32_t kc[1] = {0};
-    rt_agg aggs[3] = {AG(RT_AGG_EXP_AVG, ts[1]), AG(RT_AGG_ANY, ts[2]), AG(RT_AGG_EVERY, ts[2])};
+    rt_agg aggs[5] = {AG(RT_AGG_EXP_AVG, ts[1]), AG(RT_AGG_ANY, ts[2]), AG(RT_AGG_EVERY, ts[2]),
+                      AG(RT_AGG_FIRST_VALUE, ts[1]), AG(RT_AGG_LAST_VALUE, ts[1])};
     aggs[0].half_life_ms = 3;
-    int32_t ac[3] = {1, 2, 2};
-    eddy_type ot[3] = {aggs[0].out_type, aggs[1].out_type, aggs[2].out_type};
-    rt_window_spec spec = {ts, kc, 1, aggs, ac, 3};
+    aggs[3].ignore_nulls = aggs[4].ignore_nulls = 1;
+    int32_t ac[5] = {1, 2, 2, 1, 1};
+    eddy_type ot[5] = {aggs[0].out_type, aggs[1].out_type, aggs[2].out_type, aggs[3].out_type, aggs[4].out_type};
+    rt_window_spec spec = {ts, kc, 1, aggs, ac, 5};
     eddy_err err;
     rt_slide *s = rt_slide_new(&spec, (rt_slide_frame){.rows = 0, .range_ms = 20}, &err);
     ck_assert_ptr_nonnull(s);
@@ -597,7 +600,7 @@ START_TEST(test_slide_exp_avg_bool) {
         bnull[i] = rand() % 5 == 0;
         bv[i] = rand() % 4 != 0;
     }
-    rt_batch *in = rt_batch_new(ts, 3, &err), *out = rt_batch_new(ot, 3, &err);
+    rt_batch *in = rt_batch_new(ts, 3, &err), *out = rt_batch_new(ot, 5, &err);
     for (int start = 0; start < N; start += 900) {
         rt_batch_reset(in);
         rt_batch_reset(out);
@@ -613,10 +616,12 @@ START_TEST(test_slide_exp_avg_bool) {
         for (int i = start; i < end; i++) {
             uint32_t o = (uint32_t)(i - start);
             double sw = 0, sx = 0;
-            int nb = 0, nt = 0, nd = 0;
+            int nb = 0, nt = 0, nd = 0, first_nn = -1, last_nn = -1;
             for (int j = i; j >= 0 && t[j] >= t[i] - 20; j--) {
                 if (key[j] != key[i]) continue;
                 if (!dnull[j]) {
+                    first_nn = j;
+                    if (last_nn < 0) last_nn = j;
                     double w = exp2((double)(t[j] - t[i]) / 3.0);
                     sw += w;
                     sx += w * dv[j];
@@ -640,6 +645,12 @@ START_TEST(test_slide_exp_avg_bool) {
             if (nb) {
                 ck_assert_int_eq(c[1].v.i64[o], nt > 0);
                 ck_assert_int_eq(c[2].v.i64[o], nt == nb);
+            }
+            ck_assert_int_eq(rt_col_is_null(&c[3], o), first_nn < 0);
+            ck_assert_int_eq(rt_col_is_null(&c[4], o), last_nn < 0);
+            if (first_nn >= 0) {
+                ck_assert(c[3].v.f64[o] == dv[first_nn]);
+                ck_assert(c[4].v.f64[o] == dv[last_nn]);
             }
         }
     }
