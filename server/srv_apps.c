@@ -150,8 +150,29 @@ static void hosted_free(hosted *h) {
 /* Compiles `text` and starts it; on success *out is running. Its inputs
  * resume at `resume` when given, else at the positions saved under its
  * name, else at their start. */
+static int name_taken(const srv_apps *a, const char *name) {
+    for (size_t i = 0; i < a->n; i++)
+        if (a->items[i]->name && !strcmp(a->items[i]->name, name)) return 1;
+    return !strcmp(name, "sql");   /* the SQL session's application */
+}
+
+/* A name no hosted application has: `name`, else name-2, name-3, ... Two
+ * files with one stem (web/app.sql, ticker/app.sql) would otherwise share
+ * /metrics series and, worse, a positions file, so one would resume at the
+ * other's positions. The suffixes follow the order of --app, so a restart
+ * with the same command line gives each file its name back. */
+static char *unique_name(const srv_apps *a, const char *name) {
+    if (!name_taken(a, name)) return strdup(name);
+    for (int k = 2;; k++) {
+        char *c = NULL;
+        if (asprintf(&c, "%s-%d", name, k) < 0) return NULL;
+        if (!name_taken(a, c)) return c;
+        free(c);
+    }
+}
+
 static int hosted_start(const srv_apps *a, const char *text, size_t len, const char *name, const char *file,
-                        const rt_app_resume *resume, hosted **out, eddy_err *err) {
+                        const rt_app_resume *resume, int uniquify, hosted **out, eddy_err *err) {
     store *st = a->st;
     hosted *h = calloc(1, sizeof *h);
     if (!h) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
@@ -176,7 +197,11 @@ static int hosted_start(const srv_apps *a, const char *text, size_t len, const c
         return rc;
     }
     free(h->name);   /* a KDA document names itself */
-    h->name = strdup(h->spec->name ? h->spec->name : name);
+    const char *own = h->spec->name ? h->spec->name : name;
+    h->name = uniquify ? unique_name(a, own) : strdup(own);
+    if (h->name && strcmp(h->name, own) != 0)
+        eddy_log(EDDY_LOG_WARN, "%s: another application is named %s; this one is %s", file ? file : own, own,
+                 h->name);
     h->devnull = fopen("/dev/null", "w");
     h->pos_path = h->name ? pos_path_of(a, h->name) : NULL;
     if (!h->name || !h->devnull || (a->pos_dir && !h->pos_path)) {
@@ -262,7 +287,7 @@ int srv_apps_start(srv_apps *a, const char *file, eddy_err *err) {
     char *dot = strrchr(stem, '.');
     if (dot && dot != stem) *dot = '\0';
     hosted *h = NULL;
-    int rc = hosted_start(a, text, len, stem, file, NULL, &h, err);
+    int rc = hosted_start(a, text, len, stem, file, NULL, 1, &h, err);
     free(text);
     if (rc != 0) return rc;
     return add(a, h, err);
@@ -352,7 +377,7 @@ int srv_apps_set_session(srv_apps *a, const char *script, eddy_err *err) {
         return 0;
     }
     hosted *h = NULL;
-    rc = hosted_start(a, script, strlen(script), "sql", NULL, have_handoff ? &handoff : NULL, &h, err);
+    rc = hosted_start(a, script, strlen(script), "sql", NULL, have_handoff ? &handoff : NULL, 0, &h, err);
     rt_app_resume_free(&handoff);
     if (rc != 0) {
         /* Keep a failed entry so /v1/apps says why the pumps do not run. */

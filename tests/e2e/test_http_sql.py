@@ -466,6 +466,20 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         check(total == 57, "the output stream holds each copied record once: %d of 57" % total)
         check(srv.stop() == 0, "SIGTERM again: exit 0")
 
+        # Two files with one stem get two names (and two positions files):
+        # the first keeps "copy" and its positions, the second is "copy-2".
+        os.makedirs(os.path.join(tmp, "other"))
+        app2 = os.path.join(tmp, "other", "copy.sql")
+        with open(app2, "w") as f:
+            f.write(APP)
+        srv = Server(data, "--app", app, "--app", app2)
+        st, _, d = srv.request("GET", "/v1/apps")
+        a = {x["name"]: x for x in json.loads(d)["apps"]}
+        check("copy" in a and "copy-2" in a and a["copy"]["file"] == app and a["copy-2"]["file"] == app2,
+              "two --app files named copy.sql are copy and copy-2: %s" % sorted(a))
+        check(srv.stop() == 0, "SIGTERM with two hosted apps: exit 0")
+        check(os.path.exists(os.path.join(data, "positions", "copy-2.pos")), "copy-2 saved its own positions")
+
         bad = os.path.join(tmp, "bad.sql")
         with open(bad, "w") as f:
             f.write('CREATE STREAM "X" (a INTEGER);\nCREATE PUMP "P" AS INSERT INTO "X" SELECT STREAM b FROM "X";\n')
