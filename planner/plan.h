@@ -38,6 +38,8 @@ typedef struct plan_col {
     const char *name;   /* exact (case-sensitive) column name */
     eddy_type type;
     uint8_t nullable;   /* 0 when declared NOT NULL or provably non-NULL */
+    uint8_t row_field;  /* a field of a row-returning call, named "ROW.FIELD"
+                           (plan_rowfn.c); read as alias.row.FIELD */
 } plan_col;
 
 /* Where a node's output ROWTIME comes from. */

@@ -90,7 +90,7 @@ plan_expr *pl_agg_call(pl *p, const ast_expr *e, pl_aggctx *ac) {
     }
     for (uint32_t i = 0; i < ac->n_aggs; i++) {
         if (ast_expr_equal(ac->agg_ast[i], e)) {
-            plan_col c = {"", ac->aggs[i].call.ret_type, 1};
+            plan_col c = {"", ac->aggs[i].call.ret_type, 1, 0};
             return pl_colref(p, ac->n_base + i, &c, e->off, e->len);
         }
     }
@@ -177,7 +177,7 @@ plan_expr *pl_agg_call(pl *p, const ast_expr *e, pl_aggctx *ac) {
     g->from_last = e->u.call.from_pos == AST_FROM_LAST;
     g->window = w;
     ac->agg_ast[ac->n_aggs] = e;
-    plan_col c = {"", ret, strcmp(f->specific, "COUNT") && strcmp(f->specific, "COUNT_STAR")};
+    plan_col c = {"", ret, strcmp(f->specific, "COUNT") && strcmp(f->specific, "COUNT_STAR"), 0};
     return pl_colref(p, ac->n_base + ac->n_aggs++, &c, e->off, e->len);
 }
 

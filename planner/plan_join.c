@@ -31,25 +31,27 @@ static int add_rel(pl *p, pl_scope *sc, const ast_from *f, const char *alias, co
     return 0;
 }
 
-/* Applies AS alias(c1, c2, ...) column renames to a node's schema. */
-/* Length of the "ROW." prefix of a flattened row field's name
- * (plan_rowfn.c), 0 for an ordinary column. */
-static size_t row_prefix(const char *name) {
-    const char *dot = strchr(name, '.');
-    return dot && dot > name && dot[1] ? (size_t)(dot - name) + 1 : 0;
+/* Length of the "ROW." prefix of a flattened row field (plan_rowfn.c), 0
+ * for an ordinary column (whose name may hold dots of its own). */
+static size_t row_prefix(const plan_col *c) {
+    const char *dot = c->row_field ? strchr(c->name, '.') : NULL;
+    return dot ? (size_t)(dot - c->name) + 1 : 0;
 }
 
 /* Columns i.. that make one column of the column list: a row's fields
  * count as one. */
 static uint32_t group_len(const plan_node *n, uint32_t i) {
-    size_t k = row_prefix(n->out.cols[i].name);
+    size_t k = row_prefix(&n->out.cols[i]);
     uint32_t j = i + 1;
-    while (k && j < n->out.n_cols && row_prefix(n->out.cols[j].name) == k &&
+    while (k && j < n->out.n_cols && row_prefix(&n->out.cols[j]) == k &&
            !memcmp(n->out.cols[j].name, n->out.cols[i].name, k))
         j++;
     return j - i;
 }
 
+/* Applies AS alias(c1, c2, ...) column renames to a node's schema; a
+ * row's fields take one name, as the row they came from (l(r) makes
+ * R.COLUMN1, R.COLUMN2, ...). */
 static int rename_cols(pl *p, const ast_from *f, plan_node *n) {
     if (!f->n_col_aliases) return 0;
     uint32_t logical = 0;
@@ -63,7 +65,7 @@ static int rename_cols(pl *p, const ast_from *f, plan_node *n) {
         uint32_t g = group_len(n, i);
         for (uint32_t j = i; j < i + g; j++) {
             cols[j] = n->out.cols[j];
-            size_t k = row_prefix(n->out.cols[j].name);
+            size_t k = row_prefix(&n->out.cols[j]);
             cols[j].name = k ? arena_sprintf(p->a, "%s.%s", f->col_aliases[a].s, n->out.cols[j].name + k)
                              : f->col_aliases[a].s;
             if (!cols[j].name) return EDDY_E_NOMEM;
@@ -171,6 +173,14 @@ static int check_table_func_args(pl *p, const udf_func *fn, const plan_node *in,
         return col_arg(p, s, in, args, n, 1, off, len, col) || int_arg_in(p, s, "windowSize (seconds)", args, n, 2, 1, 3600);
     if (!strcmp(s, "GROUP_RANK")) {
         if (col_arg(p, s, in, args, n, 1, off, len, col)) return EDDY_E_SEMANTIC;
+        const eddy_value *out = lit_arg(args, n, 2);
+        if (out && (out->is_null || out->u.s.n == 0))
+            return pl_error(p, args[2]->off, args[2]->len, "the rank column name of GROUP_RANK must not be empty");
+        for (uint32_t c = 0; out && !out->is_null && c < in->out.n_cols; c++)
+            if (strlen(in->out.cols[c].name) == out->u.s.n && !memcmp(in->out.cols[c].name, out->u.s.p, out->u.s.n))
+                return pl_error(p, args[2]->off, args[2]->len,
+                                "the rank column of GROUP_RANK is named like a column of its CURSOR (%s)",
+                                in->out.cols[c].name);
         for (uint32_t i = 3; i <= 4; i++)
             if (!is_word_arg(args, n, i, "asc", "desc"))
                 return pl_error(p, args[i]->off, args[i]->len, "%s of %s must be 'asc' or 'desc'",
@@ -264,7 +274,7 @@ static plan_node *plan_table_func(pl *p, const ast_from *f, pl_scope *sc, int *i
     if (!cols) return NULL;
     if (keep) memcpy(cols, in->out.cols, keep * sizeof *cols);
     for (int i = 0; i < fn->n_out_cols; i++) {
-        cols[keep + i] = (plan_col){fn->out_cols[i].name, fn->out_cols[i].type, 1};
+        cols[keep + i] = (plan_col){fn->out_cols[i].name, fn->out_cols[i].type, 1, 0};
     }
     if (!strcmp(fn->specific, "GROUP_RANK") && n > 2 && args[2]->kind == PX_LITERAL &&
         !args[2]->u.lit.is_null) {
@@ -379,8 +389,8 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
     }
     /* Then each input's own ROWTIME (NULL for a side a row does not have),
      * for s.ROWTIME above the join; `*` does not reach them. */
-    cols[nl + nr] = (plan_col){"LEFT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1};
-    cols[nl + nr + 1] = (plan_col){"RIGHT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1};
+    cols[nl + nr] = (plan_col){"LEFT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0};
+    cols[nl + nr + 1] = (plan_col){"RIGHT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0};
     sc->join_rt_col = nl + nr;
     n->out.cols = cols;
     n->out.n_cols = nl + nr + 2;

@@ -125,9 +125,19 @@ static int is_star(const ast_select_item *it) {
     return it->expr && it->expr->kind == AST_E_STAR;
 }
 
+static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q, int *is_stream, int pump_top);
+
+/* Sub-queries inside a pump's SELECT are ordinary ones; the flag comes back
+ * for the next branch of a UNION ALL. */
 static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, int *is_stream) {
     int pump_top = p->pump_select;
     p->pump_select = 0;
+    plan_node *n = plan_select_in(p, s, q, is_stream, pump_top);
+    p->pump_select = pump_top;
+    return n;
+}
+
+static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q, int *is_stream, int pump_top) {
     const ast_select *saved_sel = p->sel;
     p->sel = s;
     pl_scope *sc = pl_alloc(p, sizeof *sc);
@@ -206,6 +216,8 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
     uint32_t n = 0, cap = 0;
     plan_expr **exprs = NULL;
     const char **names = NULL;
+    uint8_t *rowf = NULL;          /* items that are fields of a row call */
+    uint32_t n_rowf = 0, cap_rowf = 0;
     int32_t *item_col = pl_alloc(p, (s->n_items + 1) * sizeof *item_col);
     int rowtime_item = -1;
     if (!item_col) return NULL;
@@ -223,8 +235,20 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
         if (pl_is_row_call(p, it->expr)) {
             item_col[i] = -1;
             const char *alias = it->alias.s ? it->alias.s : arena_sprintf(p->a, "EXPR$%u", i);
+            uint32_t first = n;
             if (!alias || pl_plan_row_call(p, it->expr, sc, acp, alias, &exprs, &names, &n, &cap) != 0)
                 return NULL;
+            if (n > cap_rowf) {
+                uint32_t nc = 2 * n;
+                uint8_t *nr = pl_alloc(p, nc);
+                if (!nr) return NULL;
+                memset(nr, 0, nc);
+                if (rowf) memcpy(nr, rowf, cap_rowf);
+                rowf = nr;
+                cap_rowf = nc;
+            }
+            for (uint32_t k = first; k < n; k++) rowf[k] = 1;
+            n_rowf = n;
             continue;
         }
         plan_expr *x = pl_expr(p, it->expr, sc, acp);
@@ -267,7 +291,13 @@ static plan_node *plan_select(pl *p, const ast_select *s, const ast_query *q, in
     plan_node *proj = pl_node(p, PLAN_PROJECT, 1, s->off, s->len);
     plan_col *cols = pl_alloc(p, (n + 1) * sizeof *cols);
     if (!proj || !cols) return NULL;
-    for (uint32_t i = 0; i < n; i++) cols[i] = (plan_col){names[i], exprs[i]->type, exprs[i]->nullable};
+    for (uint32_t i = 0; i < n; i++) {
+        /* A row field stays one when it is passed on under its own name
+         * (SELECT *, or t."R.COLUMN1" as is). */
+        const plan_col *src = !agg && exprs[i]->kind == PX_COLUMN ? pl_scope_col(sc, exprs[i]->u.col.index) : NULL;
+        uint8_t rf = (i < n_rowf && rowf[i]) || (src && src->row_field && !strcmp(src->name, names[i]));
+        cols[i] = (plan_col){names[i], exprs[i]->type, exprs[i]->nullable, rf};
+    }
     proj->inputs[0] = in;
     proj->u.project.exprs = exprs;
     proj->out.cols = cols;

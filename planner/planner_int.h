@@ -115,6 +115,8 @@ plan_expr *pl_row_field_call(pl *p, const ast_expr *e, const udf_func *f, plan_e
                              uint32_t k);
 
 /* resolve_names.c */
+/* The column of the scope's input row at `index`, or NULL. */
+const plan_col *pl_scope_col(const pl_scope *sc, uint32_t index);
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc);
 int pl_expand_star(pl *p, const ast_expr *e, pl_scope *sc, plan_expr ***exprs,
                    const char ***names, uint32_t *n, uint32_t *cap);

@@ -52,7 +52,7 @@ static plan_expr *rowtime_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_
          * (NULL on the side an outer row lacks); inside the ON condition the
          * join evaluates it itself. */
         if (sc->join && !sc->in_on) {
-            plan_col c = {"ROWTIME", ts, 1};
+            plan_col c = {"ROWTIME", ts, 1, 0};
             return pl_colref(p, sc->join_rt_col + rel->rt_index, &c, e->off, e->len);
         }
         x->u.col.index = rel->rt_index;
@@ -110,7 +110,7 @@ static plan_expr *row_field_ref(pl *p, const ast_expr *e, pl_scope *sc, const pl
         if (rel && x != rel) continue;
         for (uint32_t i = 0; i < x->n_cols; i++) {
             const char *c = x->cols[i].name;
-            if (strlen(c) != lr + 1 + lf || memcmp(c, row->s, lr) || c[lr] != '.' || memcmp(c + lr + 1, field->s, lf))
+            if (!x->cols[i].row_field || strlen(c) != lr + 1 + lf || memcmp(c, row->s, lr) || c[lr] != '.' || memcmp(c + lr + 1, field->s, lf))
                 continue;
             if (hit) {
                 pl_error(p, e->off, e->len, "column reference \"%s.%s\" is ambiguous", row->s, field->s);
@@ -121,6 +121,14 @@ static plan_expr *row_field_ref(pl *p, const ast_expr *e, pl_scope *sc, const pl
         }
     }
     return hit ? pl_colref(p, hit->first_col + hit_i, &hit->cols[hit_i], e->off, e->len) : NULL;
+}
+
+const plan_col *pl_scope_col(const pl_scope *sc, uint32_t index) {
+    for (uint32_t r = 0; r < sc->n_rels; r++) {
+        const pl_rel *rel = &sc->rels[r];
+        if (index >= rel->first_col && index < rel->first_col + rel->n_cols) return &rel->cols[index - rel->first_col];
+    }
+    return NULL;
 }
 
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {

@@ -12,8 +12,10 @@
  *
  * Both read the numeric columns (TINYINT..BIGINT, REAL, DOUBLE; not
  * DECIMAL, as in KDA) in column order. A row with a NULL in one of them is
- * passed through with NULL results and not learned. The forest's seed is
- * fixed, so a replay of the same input gives the same scores.
+ * passed through with NULL results and not learned; so is, for the forest,
+ * a value beyond ±1e150, which would overflow its sums of box sides. The
+ * forest's seed is fixed, so a replay of the same input gives the same
+ * scores.
  *
  * The explanation is KDA's JSON, one member per numeric column:
  *   {"COL":{"DIRECTION":"HIGH","STRENGTH":"0.8567","ATTRIBUTION_SCORE":"1.7447"},...}
@@ -36,6 +38,7 @@
 #include "rcf.h"
 
 #define RCF_SEED 0x5eed5eedULL
+#define RCF_BYTES_MAX 512e6   /* per forest */
 
 typedef struct rcf_state {
     rt_rcf *forest;
@@ -56,13 +59,18 @@ static int is_numeric(eddy_type_id t) {
            t == EDDY_T_REAL || t == EDDY_T_DOUBLE;
 }
 
-/* The row's numeric values into st->row; 0 when one is NULL. */
+/* Values beyond this are treated as non-finite: the forest sums box sides
+ * and the statistics square differences, which must not overflow. */
+#define RCF_VALUE_MAX 1e150
+
+/* The row's numeric values into st->row; 0 when one is NULL or out of
+ * range. */
 static int gather(rcf_state *st, const rt_batch *b, uint32_t r) {
     for (uint32_t d = 0; d < st->dims; d++) {
         const rt_column *c = &b->cols[st->cols[d]];
         if (rt_col_is_null(c, r)) return 0;
         st->row[d] = c->phys == RT_PHYS_F64 ? c->v.f64[r] : (double)c->v.i64[r];
-        if (!isfinite(st->row[d])) return 0;
+        if (!(fabs(st->row[d]) <= RCF_VALUE_MAX)) return 0;
     }
     return 1;
 }
@@ -92,6 +100,7 @@ static void explain_json(rcf_state *st) {
 static void learn_stats(rcf_state *st) {
     st->seen++;
     double a = 1.0 / (double)st->seen;
+    /* gather() bounds the values, so these stay finite. */
     if (a < st->alpha_min) a = st->alpha_min;
     for (uint32_t d = 0; d < st->dims; d++) {
         double dx = st->row[d] - st->mean[d];
@@ -153,6 +162,8 @@ int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
         return eddy_err_set_at(err, EDDY_E_SEMANTIC, n->off, n->len,
                                "the CURSOR of %s has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, SMALLINT, "
                                "TINYINT; DECIMAL is not used)", n->u.table_func.call.fn->name);
+    /* Refused up front rather than failing mid-stream: a forest holds a
+     * sample of points of dims * shingle values per tree, plus its nodes. */
     if (op->n_out != op->n_in + 1 + (explain ? 1 : 0))
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "%s has %u output columns for %u input",
                                n->u.table_func.call.fn->name, op->n_out, op->n_in);
@@ -166,6 +177,12 @@ int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
         (rc = rt_tf_arg_int(op, a, 4, "shingleSize", o.shingle_size, 1, 30, &shingle, err)) ||
         (explain && (rc = rt_tf_arg_bool(op, a, 5, 0, &st->direction, err))))
         return rc;
+    double need = (double)trees * (double)sample * ((double)st->dims * (double)shingle * 8.0 * 3.0 + 96.0);
+    if (need > RCF_BYTES_MAX)
+        return eddy_err_set_at(err, EDDY_E_LIMIT, n->off, n->len,
+                               "%s would need about %.0f MB (%lld trees x %lld samples x %u columns x shingle %lld); "
+                               "the limit is %.0f MB", n->u.table_func.call.fn->name, need / 1e6, (long long)trees,
+                               (long long)sample, st->dims, (long long)shingle, RCF_BYTES_MAX / 1e6);
     o.dims = st->dims;
     o.n_trees = (uint32_t)trees;
     o.sample_size = (uint32_t)sample;

@@ -20,6 +20,7 @@
  *    more frequent than rows / slots is kept and counts overestimate by at
  *    most the smallest count. Ties rank by value, so results do not depend
  *    on arrival order.
+ *    Values longer than ITEM's 1,024 bytes are counted as their first 1,024.
  *  - COUNT_DISTINCT is exact up to 10,000 distinct values (a set of 64-bit
  *    hashes), as AWS documents, then HyperLogLog with 2^14 registers
  *    (standard error ~0.8 %).
@@ -47,6 +48,8 @@ typedef struct tumble_common {
     int64_t win_ms;
     int64_t cur;       /* index of the open window */
     int open;          /* any row counted in it */
+    int64_t emitted;   /* index of the last window emitted; later rows of it are late */
+    uint32_t max_len;  /* values are counted as this many bytes (0 = whole) */
     sbuf text;
 } tumble_common;
 
@@ -60,8 +63,16 @@ static int common_init(rt_op *op, arena *a, uint32_t win_arg, tumble_common *tc,
     int rc = rt_tf_arg_int(op, a, win_arg, "windowSize (seconds)", 0, 1, 3600, &secs, err);
     if (rc != 0) return rc;
     tc->win_ms = secs * 1000;
+    tc->emitted = INT64_MIN;
     sbuf_init(&tc->text);
     return 0;
+}
+
+/* Whether row r of window w comes too late: its window has left. */
+static int late(rt_op *op, const tumble_common *tc, const rt_batch *b, uint32_t r, int64_t w) {
+    if (w > tc->emitted && !(tc->open && w < tc->cur)) return 0;
+    rt_op_row_error(op, b, r, "LATE_ROW", "row arrived after its window was emitted");
+    return 1;
 }
 
 /* The value's text in tc->text; 0 when it is NULL (not counted). */
@@ -70,6 +81,11 @@ static int value_text(tumble_common *tc, const rt_batch *b, uint32_t r) {
     if (rt_col_is_null(c, r)) return 0;
     sbuf_clear(&tc->text);
     rt_format_value(c, r, &tc->text);
+    if (tc->max_len && tc->text.len > tc->max_len) {
+        size_t n = tc->max_len;
+        while (n > 0 && ((unsigned char)tc->text.data[n] & 0xC0) == 0x80) n--;   /* whole UTF-8 characters */
+        tc->text.len = n;
+    }
     return 1;
 }
 
@@ -195,7 +211,7 @@ static int cmp_top(const void *pa, const void *pb, void *ctx) {
 static void tk_reset(topk_state *st) {
     for (uint32_t i = 0; i < st->n_ents; i++) free(st->ents[i].s);
     st->n_ents = 0;
-    memset(st->slots, 0, sizeof *st->slots * (st->mask + 1));
+    if (st->slots) memset(st->slots, 0, sizeof *st->slots * (st->mask + 1));
     st->tc.open = 0;
 }
 
@@ -231,6 +247,7 @@ static int tk_emit(rt_op *op, eddy_err *err) {
     }
     if (rc == 0) rc = rt_op_emit(op, st->out, err);
     rt_batch_reset(st->out);
+    st->tc.emitted = st->tc.cur;
     tk_reset(st);
     return rc;
 }
@@ -241,10 +258,7 @@ static int tk_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         int64_t w = floor_div(b->rowtime[r], st->tc.win_ms);
-        if (st->tc.open && w < st->tc.cur) {
-            rt_op_row_error(op, b, r, "LATE_ROW", "row arrived after its window was emitted");
-            continue;
-        }
+        if (late(op, &st->tc, b, r, w)) continue;
         if (st->tc.open && w > st->tc.cur) {
             int rc = tk_emit(op, err);
             if (rc != 0) return rc;
@@ -283,6 +297,9 @@ int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     int rc = rt_tf_arg_int(op, a, 2, "K", 0, 1, 100000, &st->k, err);
     if (rc != 0 || (rc = common_init(op, a, 3, &st->tc, err)) != 0) return rc;
+    /* Counted as the VARCHAR(1024) ITEM shows them, so two long values
+     * that print alike are one item. */
+    st->tc.max_len = ITEM_MAX;
     op->state = st;
     op->vt = &topk_vt;
     st->cap = st->k * 10 > EXACT_DISTINCT ? (uint32_t)st->k * 10 : EXACT_DISTINCT;
@@ -365,6 +382,7 @@ static int cdi_emit(rt_op *op, eddy_err *err) {
     st->set_n = 0;
     free(st->hll);
     st->hll = NULL;
+    st->tc.emitted = st->tc.cur;
     st->tc.open = 0;
     return rc;
 }
@@ -375,10 +393,7 @@ static int cdi_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         int64_t w = floor_div(b->rowtime[r], st->tc.win_ms);
-        if (st->tc.open && w < st->tc.cur) {
-            rt_op_row_error(op, b, r, "LATE_ROW", "row arrived after its window was emitted");
-            continue;
-        }
+        if (late(op, &st->tc, b, r, w)) continue;
         if (st->tc.open && w > st->tc.cur) {
             int rc = cdi_emit(op, err);
             if (rc != 0) return rc;

@@ -20,6 +20,10 @@ int rt_tf_arg_bool(rt_op *op, arena *a, uint32_t k, int def, int *out, eddy_err 
 /* Strings are copied into `a`. */
 int rt_tf_arg_str(rt_op *op, arena *a, uint32_t k, const char **out, eddy_err *err);
 
+/* The plan expression of argument k (1 = the first after the cursor), or
+ * NULL when it was not given: for error spans. */
+const plan_expr *rt_tf_arg_expr(const rt_op *op, uint32_t k);
+
 /* 64-bit hash of bytes, well mixed in every bit (HyperLogLog uses the top
  * ones, hash tables the bottom ones). */
 uint64_t rt_tf_hash(const void *p, size_t n);
