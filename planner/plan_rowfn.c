@@ -34,7 +34,18 @@ plan_expr *pl_row_field_call(pl *p, const ast_expr *e, const udf_func *f, plan_e
                              uint32_t k) {
     if (k == 1) {
         const eddy_value *cargs[UDF_MAX_ARGS + 2];
-        for (uint32_t i = 0; i < na; i++) cargs[i] = i && xa[i]->kind == PX_LITERAL ? &xa[i]->u.lit : NULL;
+        eddy_value neg[UDF_MAX_ARGS + 2];
+        for (uint32_t i = 0; i < na; i++) {
+            const plan_expr *x = xa[i];
+            cargs[i] = i && x->kind == PX_LITERAL ? &x->u.lit : NULL;
+            /* -1 is a negated literal: still a constant (and a bad count). */
+            if (i && x->kind == PX_OP && x->u.op.op == PLAN_OP_NEG && x->u.op.args[0]->kind == PX_LITERAL &&
+                !x->u.op.args[0]->u.lit.is_null && eddy_type_is_integer(x->u.op.args[0]->u.lit.type)) {
+                neg[i] = x->u.op.args[0]->u.lit;
+                neg[i].u.i = -neg[i].u.i;
+                cargs[i] = &neg[i];
+            }
+        }
         udf_row_field *fields = NULL;
         uint32_t nf = 0;
         int bad = -1;

@@ -752,7 +752,12 @@ static int compile_pattern(lp_parser *p, const char *pat, size_t pn, jgroups *g,
     if (count_groups(pat, 0, pn, g, 0) != 0)
         return eddy_err_set(err, EDDY_E_SEMANTIC, "the pattern of %s nests too deeply or has more than %d groups", f,
                             LP_MAX_FIELDS);
-    if (g->n_java == 0) return eddy_err_set(err, EDDY_E_SEMANTIC, "the pattern of %s has no capture group", f);
+    if (g->n_java == 0) {
+        /* Say first what is wrong with a pattern that is not one at all
+         * ('['), then that it captures nothing. */
+        if ((rc = compile_whole(p, f, pat, pn, g, err)) != 0) return rc;
+        return eddy_err_set(err, EDDY_E_SEMANTIC, "the pattern of %s has no capture group", f);
+    }
     if (p->kind == LP_FAST_REGEX) {
         for (size_t i = 0; i + 1 < pn; i++) {
             if (pat[i] == '\\' && pat[i + 1] >= '1' && pat[i + 1] <= '9')
