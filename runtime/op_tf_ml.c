@@ -127,6 +127,7 @@ static int rcf_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             learn_stats(st);
         }
     }
+    op->state_bytes = rt_rcf_bytes(st->forest);
     int rc = rt_op_emit(op, st->out, err);
     rt_batch_reset(st->out);
     return rc;
@@ -242,6 +243,7 @@ static int hot_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             rt_batch_set_str(st->out, op->n_in, o, st->json.data, st->json.len) != 0)
             return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     }
+    op->state_bytes = rt_hotspots_bytes(st->model);
     int rc = rt_op_emit(op, st->out, err);
     rt_batch_reset(st->out);
     return rc;

@@ -108,6 +108,7 @@ typedef struct topk_state {
     uint32_t *heap;    /* entry indices, least count on top */
     uint32_t *slots;   /* open addressing: entry index + 1, 0 = empty */
     uint32_t mask;
+    size_t item_bytes; /* copies of the counted values */
     rt_batch *out;
 } topk_state;
 
@@ -177,6 +178,7 @@ static int tk_add(topk_state *st, const char *s, uint32_t n, eddy_err *err) {
     char *copy = malloc(n ? n : 1);
     if (!copy) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     memcpy(copy, s, n);
+    st->item_bytes += n;
     if (st->n_ents < st->cap) {
         uint32_t x = st->n_ents++;
         st->ents[x] = (tk_ent){h, 1, copy, n, x};
@@ -189,6 +191,7 @@ static int tk_add(topk_state *st, const char *s, uint32_t n, eddy_err *err) {
     uint32_t x = st->heap[0];
     tk_ent *e = &st->ents[x];
     tk_unslot(st, tk_slot(st, e->h, e->s, e->n));
+    st->item_bytes -= e->n;
     free(e->s);
     e->h = h;
     e->count++;
@@ -211,6 +214,7 @@ static int cmp_top(const void *pa, const void *pb, void *ctx) {
 static void tk_reset(topk_state *st) {
     for (uint32_t i = 0; i < st->n_ents; i++) free(st->ents[i].s);
     st->n_ents = 0;
+    st->item_bytes = 0;
     if (st->slots) memset(st->slots, 0, sizeof *st->slots * (st->mask + 1));
     st->tc.open = 0;
 }
@@ -270,6 +274,8 @@ static int tk_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         int rc = tk_add(st, st->tc.text.data, (uint32_t)st->tc.text.len, err);
         if (rc != 0) return rc;
     }
+    op->state_bytes = (size_t)st->cap * (sizeof *st->ents + sizeof *st->heap) + sizeof *st->slots * (st->mask + 1) +
+                      st->item_bytes;
     return 0;
 }
 
@@ -405,6 +411,7 @@ static int cdi_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         int rc = cdi_add(st, rt_tf_hash(st->tc.text.data, st->tc.text.len), err);
         if (rc != 0) return rc;
     }
+    op->state_bytes = sizeof *st->set * (st->set_mask + 1) + (st->hll ? HLL_M : 0);
     return 0;
 }
 
