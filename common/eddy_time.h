@@ -31,4 +31,11 @@ int64_t eddy_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Inverse of eddy_days_from_civil. */
 void eddy_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
+/* a / b rounded toward negative infinity (b != 0): the window or day a
+ * time before 1970 falls in. */
+static inline int64_t eddy_floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 #endif

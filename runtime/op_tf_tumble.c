@@ -33,14 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eddy_time.h"
 #include "encode.h"
 
 #define ITEM_MAX 1024             /* ITEM is VARCHAR(1024) */
 #define EXACT_DISTINCT 10000
 #define HLL_BITS 14
 #define HLL_M (1u << HLL_BITS)
-
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 /* What both functions share: the column, the window, its text buffer. */
 typedef struct tumble_common {
@@ -261,7 +260,7 @@ static int tk_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     uint32_t live = rt_batch_live(b);
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
-        int64_t w = floor_div(b->rowtime[r], st->tc.win_ms);
+        int64_t w = eddy_floor_div(b->rowtime[r], st->tc.win_ms);
         if (late(op, &st->tc, b, r, w)) continue;
         if (st->tc.open && w > st->tc.cur) {
             int rc = tk_emit(op, err);
@@ -398,7 +397,7 @@ static int cdi_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     uint32_t live = rt_batch_live(b);
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
-        int64_t w = floor_div(b->rowtime[r], st->tc.win_ms);
+        int64_t w = eddy_floor_div(b->rowtime[r], st->tc.win_ms);
         if (late(op, &st->tc, b, r, w)) continue;
         if (st->tc.open && w > st->tc.cur) {
             int rc = cdi_emit(op, err);

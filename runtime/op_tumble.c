@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "agg.h"
+#include "eddy_time.h"
 #include "keymap_int.h"
 
 typedef struct tumble_agg {
@@ -185,11 +186,6 @@ static int emit_window(rt_op *op, int64_t hi, eddy_err *err) {
     return 0;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 /* Adds the key-batch rows in keyb's selection (all of the open window) to
  * their groups: one keymap lookup for the run, then each aggregate over the
  * run in input order. src maps a key-batch row to its input row; av holds
@@ -267,7 +263,7 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         uint32_t d = rt_batch_begin_row(st->keyb, b->rowtime[r]);
         for (uint32_t k = 0; k < st->n_keys; k++) {
             if (!kv[k]) {
-                rt_batch_set_i64(st->keyb, k, d, floor_div(b->rowtime[r], st->width) * st->width);
+                rt_batch_set_i64(st->keyb, k, d, eddy_floor_div(b->rowtime[r], st->width) * st->width);
             } else if (rt_vec_to_batch(kv[k], r, st->keyb, k, d) != 0) {
                 return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             }

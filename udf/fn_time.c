@@ -64,14 +64,9 @@ static void set_int(eddy_value *o, eddy_type_id t, int64_t v) {
     o->u.i = v;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 /* Splits epoch ms into days since the epoch and ms of the day. */
 static void split_ms(int64_t ms, int64_t *days, int64_t *msod) {
-    *days = floor_div(ms, MS_DAY);
+    *days = eddy_floor_div(ms, MS_DAY);
     *msod = ms - *days * MS_DAY;
 }
 
@@ -142,7 +137,7 @@ static const int64_t unit_ms[] = {0, 0, 0, 7 * MS_DAY, MS_DAY, MS_HOUR, MS_MIN, 
 static int64_t floor_days(int64_t days, time_unit u) {
     int64_t y;
     unsigned m, d;
-    if (u == U_WEEK) return floor_div(days + 4, 7) * 7 - 4;
+    if (u == U_WEEK) return eddy_floor_div(days + 4, 7) * 7 - 4;
     eddy_civil_from_days(days, &y, &m, &d);
     if (u == U_YEAR) m = 1;
     if (u == U_QUARTER) m = (m - 1) / 3 * 3 + 1;
@@ -179,7 +174,7 @@ static int trunc_value(eddy_type_id t, int64_t v, time_unit u, int ceil, int64_t
     }
     if (t == EDDY_T_TIME) {
         int64_t step = calendar ? MS_DAY : unit_ms[u];
-        int64_t f = floor_div(v, step) * step;
+        int64_t f = eddy_floor_div(v, step) * step;
         *out = (ceil && f != v) ? f + step : f;
         return *out >= MS_DAY ? -1 : 0;
     }
@@ -192,7 +187,7 @@ static int trunc_value(eddy_type_id t, int64_t v, time_unit u, int ceil, int64_t
         *out = f;
         return 0;
     }
-    f = floor_div(v, unit_ms[u]) * unit_ms[u];
+    f = eddy_floor_div(v, unit_ms[u]) * unit_ms[u];
     if (ceil && f != v) return __builtin_add_overflow(f, unit_ms[u], out) ? -1 : 0;
     *out = f;
     return 0;
@@ -246,7 +241,7 @@ static int fn_floor_interval_to(const udf_call *call, size_t n, const eddy_value
             return row_err(err, bad_row, i, "invalid time unit for %s",
                            ym ? "a year-month interval" : "a day-time interval");
         step = ym ? (u == U_YEAR ? 12 : u == U_QUARTER ? 3 : 1) : unit_ms[u];
-        set_int(&out[i], t, floor_div(v, step) * step);
+        set_int(&out[i], t, eddy_floor_div(v, step) * step);
     }
     return 0;
 }
@@ -269,7 +264,7 @@ static ext_field parse_field(const eddy_value *v) {
 
 /* ISO-8601 week number (weeks start on Monday; week 1 holds January 4). */
 static int64_t iso_week(int64_t days) {
-    int64_t dow = floor_div(days + 3, 7) * 7 - 3; /* Monday of this week */
+    int64_t dow = eddy_floor_div(days + 3, 7) * 7 - 3; /* Monday of this week */
     int64_t thursday = dow + 3, y;
     unsigned m, d;
     eddy_civil_from_days(thursday, &y, &m, &d);
@@ -294,14 +289,14 @@ static int extract_dt(eddy_type_id t, int64_t v, ext_field f, int64_t *out) {
     case F_MONTH: *out = m; break;
     case F_WEEK: *out = iso_week(days); break;
     case F_DAY: *out = d; break;
-    case F_DOW: *out = floor_div(days + 4, 7) * -7 + days + 4 + 1; break;
+    case F_DOW: *out = eddy_floor_div(days + 4, 7) * -7 + days + 4 + 1; break;
     case F_DOY: *out = days - eddy_days_from_civil(y, 1, 1) + 1; break;
     case F_HOUR: *out = msod / MS_HOUR; break;
     case F_MINUTE: *out = msod / MS_MIN % 60; break;
     case F_SECOND: *out = msod / MS_SEC % 60; break;
     case F_MILLISECOND: *out = msod % MS_MIN; break;
     case F_EPOCH:
-        *out = t == EDDY_T_DATE ? days * 86400 : t == EDDY_T_TIME ? msod / MS_SEC : floor_div(v, MS_SEC);
+        *out = t == EDDY_T_DATE ? days * 86400 : t == EDDY_T_TIME ? msod / MS_SEC : eddy_floor_div(v, MS_SEC);
         break;
     default: return -1;
     }
@@ -494,7 +489,7 @@ static void fmt_format(const fmt_item *items, int n_items, int64_t days, int64_t
     eddy_civil_from_days(days, &y, &m, &d);
     int64_t era_year = y > 0 ? y : 1 - y; /* Java shows 1 BC for year 0 */
     int64_t h = msod / MS_HOUR, mi = msod / MS_MIN % 60, s = msod / MS_SEC % 60, ms = msod % 1000;
-    int dow = (int)(days - floor_div(days + 4, 7) * 7 + 4); /* 0 = Sunday */
+    int dow = (int)(days - eddy_floor_div(days + 4, 7) * 7 + 4); /* 0 = Sunday */
     for (int k = 0; k < n_items; k++) {
         const fmt_item *it = &items[k];
         int c = it->count;
@@ -685,7 +680,7 @@ static int fmt_parse(const fmt_item *items, int n_items, const char *s, size_t n
         /* Java's default century: the 100 years starting 80 years ago. */
         int64_t nowy;
         unsigned nm, nd;
-        eddy_civil_from_days(floor_div(eddy_now_ms(), MS_DAY), &nowy, &nm, &nd);
+        eddy_civil_from_days(eddy_floor_div(eddy_now_ms(), MS_DAY), &nowy, &nm, &nd);
         int64_t lo = nowy - 80;
         year = lo - ((lo % 100) + 100) % 100 + year;
         if (year < lo) year += 100;
@@ -713,8 +708,8 @@ static int fmt_parse(const fmt_item *items, int n_items, const char *s, size_t n
     int64_t msod = hour * MS_HOUR + (f.minute < 0 ? 0 : f.minute) * MS_MIN +
                    (f.second < 0 ? 0 : f.second) * MS_SEC + (f.milli < 0 ? 0 : f.milli);
     msod -= f.offset_ms;
-    days += floor_div(msod, MS_DAY);
-    msod -= floor_div(msod, MS_DAY) * MS_DAY;
+    days += eddy_floor_div(msod, MS_DAY);
+    msod -= eddy_floor_div(msod, MS_DAY) * MS_DAY;
     *out_days = days;
     *out_msod = msod;
     return 0;
