@@ -326,10 +326,6 @@ static int side_window(pl *p, const ast_window *w0, plan_side_window *out) {
 
 static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
     const ast_from *lf = f->u.join.left, *rf = f->u.join.right;
-    if (f->u.join.natural) {
-        pl_unsupported(p, f->off, f->len, "NATURAL JOIN");
-        return NULL;
-    }
     int ls = 0, rs = 0;
     uint32_t rel0 = sc->n_rels;
     plan_node *l = pl_plan_from(p, lf, sc, &ls);
@@ -402,10 +398,30 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
         n->u.join.cond = pl_bool_expr(p, f->u.join.on, sc, &forbid, "ON");
         sc->in_on = 0;
         if (!n->u.join.cond) return NULL;
-    } else if (f->u.join.n_using) {
+    } else if (f->u.join.n_using || f->u.join.natural) {
+        /* NATURAL JOIN is USING over the names both sides have. */
+        uint32_t n_u = f->u.join.n_using;
+        const ast_name *us = f->u.join.using_;
+        if (f->u.join.natural) {
+            ast_name *common = pl_alloc(p, (nl ? nl : 1) * sizeof *common);
+            if (!common) return NULL;
+            n_u = 0;
+            for (uint32_t a = 0; a < nl; a++)
+                for (uint32_t b = 0; b < nr; b++)
+                    if (!strcmp(l->out.cols[a].name, r->out.cols[b].name)) {
+                        common[n_u] = (ast_name){.s = l->out.cols[a].name, .off = f->off, .len = f->len};
+                        n_u++;
+                        break;
+                    }
+            us = common;
+            if (n_u == 0 && !rs) {
+                pl_error(p, f->off, f->len, "NATURAL JOIN: the stream and the table have no column name in common");
+                return NULL;
+            }
+        }
         plan_expr *acc = NULL;
-        for (uint32_t i = 0; i < f->u.join.n_using; i++) {
-            const ast_name *u = &f->u.join.using_[i];
+        for (uint32_t i = 0; i < n_u; i++) {
+            const ast_name *u = &us[i];
             int li = -1, ri = -1;
             for (uint32_t k = 0; k < nl; k++)
                 if (!strcmp(l->out.cols[k].name, u->s)) li = (int)k;
