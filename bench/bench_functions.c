@@ -148,14 +148,12 @@ static void bench_hotspots(void) {
 /* ------------------------------------------------------------ log parsers */
 
 static const udf_func *by_specific(const char *spec) {
-    udf_registry *r = udf_registry_default();
-    for (size_t i = 0;; i++) {
-        const udf_func *f = udf_at(r, i);
-        if (!f) break;
-        if (!strcmp(f->specific, spec)) return f;
+    const udf_func *f = udf_find_specific(udf_registry_default(), spec);
+    if (!f) {
+        fprintf(stderr, "bench_functions: no function %s\n", spec);
+        exit(1);
     }
-    fprintf(stderr, "bench_functions: no function %s\n", spec);
-    exit(1);
+    return f;
 }
 
 /* Runs every field 1..n_fields of `spec` over the lines in batches, as a

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hex_field.h"
+
 void rt_app_resume_free(rt_app_resume *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
@@ -31,29 +33,6 @@ void rt_app_resume_free(rt_app_resume *r) {
     r->n = 0;
 }
 
-static void put_hex(FILE *f, const char *s) {
-    if (!*s) fputc('-', f);
-    for (; *s; s++) fprintf(f, "%02x", (unsigned char)*s);
-}
-
-static char *get_hex(const char *h) {
-    if (strcmp(h, "-") == 0) return strdup("");
-    size_t n = strlen(h);
-    if (n % 2) return NULL;
-    char *out = malloc(n / 2 + 1);
-    if (!out) return NULL;
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(h + 2 * i, "%2x", &v) != 1) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (char)v;
-    }
-    out[n / 2] = '\0';
-    return out;
-}
-
 int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err) {
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
@@ -64,9 +43,9 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
     for (size_t i = 0; i < r->n; i++) {
         const rt_app_resume_input *ri = &r->inputs[i];
         fputs("input ", f);
-        put_hex(f, ri->stream);
+        eddy_hex_field_put(f, ri->stream, strlen(ri->stream));
         fputc(' ', f);
-        put_hex(f, ri->source);
+        eddy_hex_field_put(f, ri->source, strlen(ri->source));
         fputc('\n', f);
         for (size_t k = 0; k < ri->n_pos; k++) {
             char seq[STORE_SEQ_STR_MAX];
@@ -124,8 +103,8 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             }
             rt_app_resume_input *ri = &out->inputs[out->n++];
             memset(ri, 0, sizeof *ri);
-            ri->stream = get_hex(a);
-            ri->source = get_hex(b);
+            ri->stream = eddy_hex_field_get(a);
+            ri->source = eddy_hex_field_get(b);
             ok = ri->stream && ri->source;
         } else if (out->n && sscanf(line, "shard %63s %s %d", c, a, &fin) == 3 && strlen(c) < STORE_SHARD_ID_MAX) {
             rt_app_resume_input *ri = &out->inputs[out->n - 1];

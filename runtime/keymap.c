@@ -19,30 +19,6 @@ typedef struct {
     uint32_t n;
 } kstr;
 
-static inline uint64_t mix64(uint64_t h) {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-static uint64_t hash_bytes(const char *p, size_t n) {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    if (n) memcpy(&w, p, n);
-    return mix64(h ^ w);
-}
-
 /* Doubles compare by value: -0.0 equals 0.0, so both hash alike. */
 static inline int64_t f64_bits(double d) {
     if (d == 0) d = 0;
@@ -102,13 +78,13 @@ static uint32_t row_hash(const rt_keymap *m, const rt_batch *b, const uint32_t *
             nm |= 1u << k;
             kh = 0x5bd1e995;
         } else if (c->phys == RT_PHYS_STR) {
-            kh = hash_bytes(c->v.str[r].p, c->v.str[r].n);
+            kh = rt_hash_bytes(c->v.str[r].p, c->v.str[r].n);
         } else if (c->phys == RT_PHYS_F64) {
             kh = (uint64_t)f64_bits(c->v.f64[r]);
         } else {
             kh = (uint64_t)c->v.i64[r];
         }
-        h = mix64(h ^ kh) + k;
+        h = rt_mix64(h ^ kh) + k;
     }
     *nullmask = nm;
     return (uint32_t)(h ^ (h >> 32));
@@ -234,7 +210,7 @@ static int find_batch_fixed1(rt_keymap *m, const rt_batch *b, const uint32_t *ke
         uint32_t r = rt_batch_row(b, i);
         int null = rt_col_is_null(c, r);
         int64_t k = null ? 0 : f64 ? f64_bits(c->v.f64[r]) : c->v.i64[r];
-        uint64_t h = mix64(0x243F6A8885A308D3ULL ^ (null ? (uint64_t)0x5bd1e995 : (uint64_t)k));
+        uint64_t h = rt_mix64(0x243F6A8885A308D3ULL ^ (null ? (uint64_t)0x5bd1e995 : (uint64_t)k));
         ks[i] = k;
         hs[i] = (uint32_t)(h ^ (h >> 32));
         __builtin_prefetch(&m->slots[hs[i] & m->mask]);

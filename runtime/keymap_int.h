@@ -19,7 +19,36 @@
 #include "batch.h"
 #include "eddy_err.h"
 
+#include <string.h>
+
 #define RT_KEYMAP_CHUNK 1024u   /* entries per chunk */
+
+/* A 64-bit finaliser: every output bit depends on every input bit, so both
+ * the low bits (hash tables) and the high ones (HyperLogLog) are usable. */
+static inline uint64_t rt_mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Hash of n bytes (string keys, TOP_K items, COUNT_DISTINCT values). */
+static inline uint64_t rt_hash_bytes(const char *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    if (n) memcpy(&w, p, n);
+    return rt_mix64(h ^ w);
+}
 #define RT_KEYMAP_MAX_KEYS 32u
 
 typedef struct rt_keymap {

@@ -1,7 +1,7 @@
 /*
  * op_tablefn.c — TABLE_FUNC: the table functions applied to a CURSOR
  * (SQL.md §6.1, §6.2), picked by name, and what they share: their
- * constant arguments and a hash. The functions themselves are in
+ * constant arguments. The functions themselves are in
  * op_tf_tumble.c, op_tf_rank.c and op_tf_ml.c.
  *
  * INTERFACE: rt_op_table_func_init (through rt_op_new).
@@ -94,33 +94,6 @@ int rt_tf_arg_str(rt_op *op, arena *a, uint32_t k, const char **out, eddy_err *e
     if (rc != 0) return rc;
     *out = present && !v.is_null ? v.u.s.p : NULL;
     return 0;
-}
-
-/* ---------------------------------------------------------------- hashing */
-
-static inline uint64_t mix64(uint64_t h) {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
-uint64_t rt_tf_hash(const void *p, size_t n) {
-    const unsigned char *s = p;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0x2127599bf4325c37ull);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ mix64(w)) * 0x880355f21e6d1965ull;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ mix64(w ^ n)) * 0x880355f21e6d1965ull;
-    return mix64(h);
 }
 
 /* ---------------------------------------------------------------- dispatch */

@@ -35,6 +35,7 @@
 
 #include "eddy_time.h"
 #include "encode.h"
+#include "keymap_int.h"
 
 #define ITEM_MAX 1024             /* ITEM is VARCHAR(1024) */
 #define EXACT_DISTINCT 10000
@@ -50,6 +51,11 @@ typedef struct tumble_common {
     int64_t emitted;   /* index of the last window emitted; later rows of it are late */
     uint32_t max_len;  /* values are counted as this many bytes (0 = whole) */
     sbuf text;
+    /* The function's own steps; the row loop, the watermark and the end of
+     * input below are shared. Each state starts with its tumble_common. */
+    int (*emit)(rt_op *op, eddy_err *err);          /* the open window's rows */
+    int (*add)(rt_op *op, const char *s, size_t n, eddy_err *err);
+    size_t (*bytes)(const rt_op *op);               /* for /metrics */
 } tumble_common;
 
 static int common_init(rt_op *op, arena *a, uint32_t win_arg, tumble_common *tc, eddy_err *err) {
@@ -86,6 +92,38 @@ static int value_text(tumble_common *tc, const rt_batch *b, uint32_t r) {
         tc->text.len = n;
     }
     return 1;
+}
+
+static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
+    tumble_common *tc = op->state;
+    uint32_t live = rt_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = rt_batch_row(b, i);
+        int64_t w = eddy_floor_div(b->rowtime[r], tc->win_ms);
+        if (late(op, tc, b, r, w)) continue;
+        if (tc->open && w > tc->cur) {
+            int rc = tc->emit(op, err);
+            if (rc != 0) return rc;
+        }
+        if (!value_text(tc, b, r)) continue;
+        if (tc->text.failed) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        tc->cur = w;
+        tc->open = 1;
+        int rc = tc->add(op, tc->text.data, tc->text.len, err);
+        if (rc != 0) return rc;
+    }
+    op->state_bytes = tc->bytes(op);
+    return 0;
+}
+
+static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
+    tumble_common *tc = op->state;
+    return tc->open && (tc->cur + 1) * tc->win_ms <= wm ? tc->emit(op, err) : 0;
+}
+
+static int tumble_finish(rt_op *op, eddy_err *err) {
+    tumble_common *tc = op->state;
+    return tc->emit(op, err);
 }
 
 /* ---------------------------------------------------------------- TOP_K */
@@ -166,7 +204,7 @@ static void tk_unslot(topk_state *st, uint32_t i) {
 }
 
 static int tk_add(topk_state *st, const char *s, uint32_t n, eddy_err *err) {
-    uint64_t h = rt_tf_hash(s, n);
+    uint64_t h = rt_hash_bytes(s, n);
     uint32_t i = tk_slot(st, h, s, n);
     if (st->slots[i]) {
         tk_ent *e = &st->ents[st->slots[i] - 1];
@@ -255,35 +293,15 @@ static int tk_emit(rt_op *op, eddy_err *err) {
     return rc;
 }
 
-static int tk_push(rt_op *op, const rt_batch *b, eddy_err *err) {
-    topk_state *st = op->state;
-    uint32_t live = rt_batch_live(b);
-    for (uint32_t i = 0; i < live; i++) {
-        uint32_t r = rt_batch_row(b, i);
-        int64_t w = eddy_floor_div(b->rowtime[r], st->tc.win_ms);
-        if (late(op, &st->tc, b, r, w)) continue;
-        if (st->tc.open && w > st->tc.cur) {
-            int rc = tk_emit(op, err);
-            if (rc != 0) return rc;
-        }
-        if (!value_text(&st->tc, b, r)) continue;
-        if (st->tc.text.failed) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        st->tc.cur = w;
-        st->tc.open = 1;
-        int rc = tk_add(st, st->tc.text.data, (uint32_t)st->tc.text.len, err);
-        if (rc != 0) return rc;
-    }
-    op->state_bytes = (size_t)st->cap * (sizeof *st->ents + sizeof *st->heap) + sizeof *st->slots * (st->mask + 1) +
-                      st->item_bytes;
-    return 0;
+static int tk_add_text(rt_op *op, const char *s, size_t n, eddy_err *err) {
+    return tk_add(op->state, s, (uint32_t)n, err);
 }
 
-static int tk_watermark(rt_op *op, int64_t wm, eddy_err *err) {
-    topk_state *st = op->state;
-    return st->tc.open && (st->tc.cur + 1) * st->tc.win_ms <= wm ? tk_emit(op, err) : 0;
+static size_t tk_bytes(const rt_op *op) {
+    const topk_state *st = op->state;
+    return (size_t)st->cap * (sizeof *st->ents + sizeof *st->heap) + sizeof *st->slots * (st->mask + 1) +
+           st->item_bytes;
 }
-
-static int tk_finish(rt_op *op, eddy_err *err) { return tk_emit(op, err); }
 
 static void tk_end(rt_op *op) {
     topk_state *st = op->state;
@@ -295,7 +313,8 @@ static void tk_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt topk_vt = {"TOP_K_ITEMS_TUMBLING", tk_push, tk_watermark, tk_finish, tk_end, NULL};
+static const rt_op_vt topk_vt = {"TOP_K_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish, tk_end,
+                                 NULL};
 
 int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     topk_state *st = arena_calloc(a, sizeof *st);
@@ -305,6 +324,9 @@ int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     /* Counted as the VARCHAR(1024) ITEM shows them, so two long values
      * that print alike are one item. */
     st->tc.max_len = ITEM_MAX;
+    st->tc.emit = tk_emit;
+    st->tc.add = tk_add_text;
+    st->tc.bytes = tk_bytes;
     op->state = st;
     op->vt = &topk_vt;
     st->cap = st->k * 10 > EXACT_DISTINCT ? (uint32_t)st->k * 10 : EXACT_DISTINCT;
@@ -392,34 +414,14 @@ static int cdi_emit(rt_op *op, eddy_err *err) {
     return rc;
 }
 
-static int cdi_push(rt_op *op, const rt_batch *b, eddy_err *err) {
-    cdi_state *st = op->state;
-    uint32_t live = rt_batch_live(b);
-    for (uint32_t i = 0; i < live; i++) {
-        uint32_t r = rt_batch_row(b, i);
-        int64_t w = eddy_floor_div(b->rowtime[r], st->tc.win_ms);
-        if (late(op, &st->tc, b, r, w)) continue;
-        if (st->tc.open && w > st->tc.cur) {
-            int rc = cdi_emit(op, err);
-            if (rc != 0) return rc;
-        }
-        if (!value_text(&st->tc, b, r)) continue;
-        if (st->tc.text.failed) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        st->tc.cur = w;
-        st->tc.open = 1;
-        int rc = cdi_add(st, rt_tf_hash(st->tc.text.data, st->tc.text.len), err);
-        if (rc != 0) return rc;
-    }
-    op->state_bytes = sizeof *st->set * (st->set_mask + 1) + (st->hll ? HLL_M : 0);
-    return 0;
+static int cdi_add_text(rt_op *op, const char *s, size_t n, eddy_err *err) {
+    return cdi_add(op->state, rt_hash_bytes(s, n), err);
 }
 
-static int cdi_watermark(rt_op *op, int64_t wm, eddy_err *err) {
-    cdi_state *st = op->state;
-    return st->tc.open && (st->tc.cur + 1) * st->tc.win_ms <= wm ? cdi_emit(op, err) : 0;
+static size_t cdi_bytes(const rt_op *op) {
+    const cdi_state *st = op->state;
+    return sizeof *st->set * (st->set_mask + 1) + (st->hll ? HLL_M : 0);
 }
-
-static int cdi_finish(rt_op *op, eddy_err *err) { return cdi_emit(op, err); }
 
 static void cdi_end(rt_op *op) {
     cdi_state *st = op->state;
@@ -429,13 +431,17 @@ static void cdi_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt cdi_vt = {"COUNT_DISTINCT_ITEMS_TUMBLING", cdi_push, cdi_watermark, cdi_finish, cdi_end, NULL};
+static const rt_op_vt cdi_vt = {"COUNT_DISTINCT_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish,
+                                cdi_end, NULL};
 
 int rt_tf_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     cdi_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     int rc = common_init(op, a, 2, &st->tc, err);
     if (rc != 0) return rc;
+    st->tc.emit = cdi_emit;
+    st->tc.add = cdi_add_text;
+    st->tc.bytes = cdi_bytes;
     op->state = st;
     op->vt = &cdi_vt;
     st->set_mask = 32767;   /* 2^15 slots: the exact phase stays under a third full */

@@ -24,10 +24,6 @@ int rt_tf_arg_str(rt_op *op, arena *a, uint32_t k, const char **out, eddy_err *e
  * NULL when it was not given: for error spans. */
 const plan_expr *rt_tf_arg_expr(const rt_op *op, uint32_t k);
 
-/* 64-bit hash of bytes, well mixed in every bit (HyperLogLog uses the top
- * ones, hash tables the bottom ones). */
-uint64_t rt_tf_hash(const void *p, size_t n);
-
 int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err);       /* TOP_K_ITEMS_TUMBLING */
 int rt_tf_distinct_init(rt_op *op, arena *a, eddy_err *err);   /* COUNT_DISTINCT_ITEMS_TUMBLING */
 int rt_tf_rank_init(rt_op *op, arena *a, eddy_err *err);       /* GROUP_RANK */

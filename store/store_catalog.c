@@ -18,6 +18,7 @@
 #include "store_int.h"
 
 #include "eddy_log.h"
+#include "hex_field.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,30 +33,6 @@
 #define ATTRS_MAX 256
 
 /* ---------------------------------------------------------------- text helpers */
-
-static void put_hex(FILE *f, const void *p, size_t n) {
-    const unsigned char *b = p;
-    if (n == 0) fputc('-', f);
-    for (size_t i = 0; i < n; i++) fprintf(f, "%02x", b[i]);
-}
-
-static char *get_hex(const char *h) {
-    if (strcmp(h, "-") == 0) return strdup("");
-    size_t n = strlen(h);
-    if (n % 2) return NULL;
-    char *out = malloc(n / 2 + 1);
-    if (!out) return NULL;
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(h + 2 * i, "%2x", &v) != 1) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (char)v;
-    }
-    out[n / 2] = '\0';
-    return out;
-}
 
 static void put_u128(FILE *f, eddy_u128 v) {
     char b[48];
@@ -73,7 +50,7 @@ int store__catalog_save(store *s, eddy_err *err) {
     FILE *f = fopen(tmp, "w");
     if (!f) return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp, strerror(errno));
     fprintf(f, "eddy-catalog 1\nsecret ");
-    put_hex(f, s->secret, sizeof s->secret);
+    eddy_hex_field_put(f, s->secret, sizeof s->secret);
     fputc('\n', f);
     for (size_t i = 0; i < s->n_streams; i++) {
         store_stream *st = s->streams[i];
@@ -90,9 +67,9 @@ int store__catalog_save(store *s, eddy_err *err) {
         }
         for (size_t j = 0; j < st->n_attrs; j++) {
             fputs("attr ", f);
-            put_hex(f, st->attr_keys[j], strlen(st->attr_keys[j]));
+            eddy_hex_field_put(f, st->attr_keys[j], strlen(st->attr_keys[j]));
             fputc(' ', f);
-            put_hex(f, st->attr_vals[j], strlen(st->attr_vals[j]));
+            eddy_hex_field_put(f, st->attr_vals[j], strlen(st->attr_vals[j]));
             fputc('\n', f);
         }
         for (size_t j = 0; j < st->n_consumers; j++)
@@ -144,7 +121,7 @@ int store__catalog_load(store *s, eddy_err *err) {
             ended = 1;
             break;
         } else if (!strcmp(w[0], "secret") && nw == 2) {
-            char *b = get_hex(w[1]);
+            char *b = eddy_hex_field_get(w[1]);
             if (!b || strlen(w[1]) != 2 * sizeof s->secret) {
                 free(b);
                 goto corrupt;
@@ -199,7 +176,7 @@ int store__catalog_load(store *s, eddy_err *err) {
                     goto corrupt;
             }
         } else if (!strcmp(w[0], "attr") && nw == 3 && st) {
-            char *k = get_hex(w[1]), *v = get_hex(w[2]);
+            char *k = eddy_hex_field_get(w[1]), *v = eddy_hex_field_get(w[2]);
             char **nk = realloc(st->attr_keys, (st->n_attrs + 1) * sizeof *nk);
             if (nk) st->attr_keys = nk;
             char **nv = realloc(st->attr_vals, (st->n_attrs + 1) * sizeof *nv);

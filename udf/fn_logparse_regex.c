@@ -184,23 +184,6 @@ static size_t skip_group(const char *p, size_t n, size_t i) {
     return n;
 }
 
-/* Reads the digits of a \x, \u or \0 escape, as the translator does. */
-static long num_escape(const char *p, size_t n, size_t *i, char kind) {
-    long v = 0;
-    int digits = 0, max = kind == 'x' ? 2 : kind == 'u' ? 4 : 3, base = kind == '0' ? 8 : 16;
-    while (*i < n && digits < max) {
-        char c = p[*i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-              : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0 || d >= base) break;
-        v = v * base + d;
-        (*i)++;
-        digits++;
-    }
-    return digits == 0 ? -1 : v;
-}
-
 /* Reads the element at p[i] (i < to) and its quantifier. */
 static void next_atom(const char *p, size_t to, size_t i, jatom *a) {
     memset(a, 0, sizeof *a);
@@ -225,7 +208,7 @@ static void next_atom(const char *p, size_t to, size_t i, jatom *a) {
                 a->len = (end ? stop + 2 : to) - i;
             } else if (e == 'x' || e == 'u' || e == '0') {
                 size_t k = i + 2;
-                long v = num_escape(p, to, &k, e);
+                long v = udf__regex_num_escape(p, to, &k, e);
                 a->len = k - i;
                 if (v < 1) a->kind = JA_OTHER;
                 else {

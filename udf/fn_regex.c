@@ -40,9 +40,7 @@ static void put_lit(sbuf *b, unsigned char c) {
     sbuf_putc(b, (char)c);
 }
 
-/* Reads a \x, \0, \u escape's code point at p[*i] (just after the letter).
- * Returns the value or -1. */
-static long read_num_escape(const char *p, size_t n, size_t *i, char kind) {
+long udf__regex_num_escape(const char *p, size_t n, size_t *i, char kind) {
     long v = 0;
     int digits = 0, max = kind == 'x' ? 2 : kind == 'u' ? 4 : 3, base = kind == '0' ? 8 : 16;
     while (*i < n && digits < max) {
@@ -114,7 +112,7 @@ static int xlate_bracket(const char *p, size_t n, size_t *i, sbuf *b, eddy_err *
                 rc = bad(err, "negated or property class inside brackets");
                 goto out;
             } else if (e == 'x' || e == '0' || e == 'u') {
-                long v = read_num_escape(p, n, &k, e);
+                long v = udf__regex_num_escape(p, n, &k, e);
                 if (v < 1 || v > 127) {
                     rc = bad(err, "non-ASCII escape inside brackets");
                     goto out;
@@ -201,7 +199,7 @@ static int xlate_java(const char *p, size_t n, sbuf *b, int *map, int *n_java, e
             case 'x':
             case '0':
             case 'u': {
-                long v = read_num_escape(p, n, &i, e);
+                long v = udf__regex_num_escape(p, n, &i, e);
                 if (v < 1) return eddy_err_set(err, EDDY_E_INVAL, "invalid escape in regular expression");
                 /* Code points above ASCII become their UTF-8 bytes, grouped so
                  * a following quantifier applies to the whole character. */

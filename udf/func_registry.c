@@ -59,6 +59,10 @@ static udf_func *find_specific(udf_registry *r, const char *specific) {
     return NULL;
 }
 
+const udf_func *udf_find_specific(const udf_registry *r, const char *specific) {
+    return find_specific((udf_registry *)r, specific);
+}
+
 int udf_attach_scalar(udf_registry *r, const char *specific, udf_scalar_eval_fn eval) {
     udf_func *f = find_specific(r, specific);
     if (!f || f->kind != UDF_SCALAR) return EDDY_E_NOTFOUND;

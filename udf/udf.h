@@ -200,6 +200,9 @@ int udf_lookup(const udf_registry *r, const char *name, int want_kind, int n_arg
 /* Iterates every signature in registration order: index 0.. until NULL. */
 const udf_func *udf_at(const udf_registry *r, size_t i);
 
+/* The signature with this `specific` name (case-insensitive), or NULL. */
+const udf_func *udf_find_specific(const udf_registry *r, const char *specific);
+
 /* The implementation state of a signature: 1 if its slot is filled. */
 int udf_has_impl(const udf_func *f);
 

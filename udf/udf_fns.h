@@ -51,6 +51,11 @@ void udf_set_query_start_ms(int64_t ms);
 int udf_regex_from_java(const char *pat, size_t n, arena *mem, char **out, int *group_map,
                         eddy_err *err);
 
+/* Reads a \x, \0 or \u escape's code point at p[*i] (just after the
+ * letter), advancing *i; the value or -1. Shared by the translator and the
+ * log parsers' pattern scanner. */
+long udf__regex_num_escape(const char *p, size_t n, size_t *i, char kind);
+
 /* ---- private to udf/: per-family attach functions ---------------------- */
 
 int udf__attach_string(udf_registry *r, eddy_err *err);

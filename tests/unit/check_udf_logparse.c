@@ -36,14 +36,9 @@ static void setup(void) {
 static void teardown(void) { arena_free(&mem); }
 
 static const udf_func *by_specific(const char *spec) {
-    udf_registry *r = udf_registry_default();
-    for (size_t i = 0;; i++) {
-        const udf_func *f = udf_at(r, i);
-        if (!f) break;
-        if (strcmp(f->specific, spec) == 0) return f;
-    }
-    ck_abort_msg("no function %s", spec);
-    return NULL;
+    const udf_func *f = udf_find_specific(udf_registry_default(), spec);
+    if (!f) ck_abort_msg("no function %s", spec);
+    return f;
 }
 
 /* A constant argument. */
