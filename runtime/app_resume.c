@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_replace.h"
 #include "hex_field.h"
 
 void rt_app_resume_free(rt_app_resume *r) {
@@ -55,13 +56,7 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         }
     }
     fputs("end\n", f);
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", path, strerror(errno));
-    }
-    return 0;
+    return eddy_file_replace(f, tmp, path, err);
 }
 
 int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "eddy_log.h"
+#include "file_replace.h"
 #include "eddy_time.h"
 #include "srv_sql.h"
 
@@ -348,29 +349,15 @@ int srv_router_new(uv_loop_t *loop, srv_kinesis *k, store *st, const char *data_
 
 int srv_router_save_catalog(srv_router *rt, const char *script, eddy_err *err) {
     if (!rt->catalog_path) return 0;
-    /* Write a temporary file, fsync it, then rename over the old one: a
-     * crash leaves the old catalog or the new one, never half of one. */
+    /* A crash leaves the old catalog or the new one, never half of one. */
     sbuf tmp;
     sbuf_init(&tmp);
     sbuf_printf(&tmp, "%s.tmp", rt->catalog_path);
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int rc = 0;
-    if (fd < 0) {
-        rc = eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp.data, strerror(errno));
-    } else {
-        size_t len = strlen(script), off = 0;
-        while (off < len) {
-            ssize_t w = write(fd, script + off, len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) break;
-            off += (size_t)w;
-        }
-        if (off < len || fsync(fd) != 0)
-            rc = eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp.data, strerror(errno));
-        close(fd);
-        if (rc == 0 && rename(tmp.data, rt->catalog_path) != 0)
-            rc = eddy_err_set(err, EDDY_E_IO, "cannot rename %s: %s", tmp.data, strerror(errno));
-        if (rc != 0) unlink(tmp.data);
+    FILE *f = tmp.failed ? NULL : fopen(tmp.data, "w");
+    int rc = f ? 0 : eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp.data ? tmp.data : "", strerror(errno));
+    if (f) {
+        fputs(script, f);
+        rc = eddy_file_replace(f, tmp.data, rt->catalog_path, err);
     }
     sbuf_free(&tmp);
     return rc;

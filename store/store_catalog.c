@@ -18,6 +18,7 @@
 #include "store_int.h"
 
 #include "eddy_log.h"
+#include "file_replace.h"
 #include "hex_field.h"
 
 #include <errno.h>
@@ -76,18 +77,7 @@ int store__catalog_save(store *s, eddy_err *err) {
             fprintf(f, "consumer %s %" PRId64 "\n", st->consumers[j].name, st->consumers[j].created_ms);
     }
     fputs("end\n", f);
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", path, strerror(errno));
-    }
-    int dfd = open(s->data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
+    return eddy_file_replace(f, tmp, path, err);
 }
 
 static int parse_u128(const char *t, eddy_u128 *out) { return eddy_u128_parse(t, strlen(t), out); }
