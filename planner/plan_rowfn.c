@@ -81,26 +81,6 @@ plan_expr *pl_row_field_call(pl *p, const ast_expr *e, const udf_func *f, plan_e
     return x;
 }
 
-static int push_item(pl *p, plan_expr *x, const char *name, plan_expr ***exprs, const char ***names, uint32_t *n,
-                     uint32_t *cap) {
-    if (*n == *cap) {
-        uint32_t nc = *cap ? *cap * 2 : 16;
-        plan_expr **ne = pl_alloc(p, nc * sizeof *ne);
-        const char **nn = pl_alloc(p, nc * sizeof *nn);
-        if (!ne || !nn) return EDDY_E_NOMEM;
-        if (*n) {
-            memcpy(ne, *exprs, *n * sizeof *ne);
-            memcpy(nn, *names, *n * sizeof *nn);
-        }
-        *exprs = ne;
-        *names = nn;
-        *cap = nc;
-    }
-    (*exprs)[*n] = x;
-    (*names)[(*n)++] = name;
-    return 0;
-}
-
 int pl_plan_row_call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac, const char *alias,
                      plan_expr ***exprs, const char ***names, uint32_t *n, uint32_t *cap) {
     p->row_fields = NULL;
@@ -116,7 +96,7 @@ int pl_plan_row_call(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac, cons
          * for parsed text; other types are cast from the field's text. */
         if (fd->type.id != EDDY_T_VARCHAR && !(x = pl_cast(p, x, fd->type))) return EDDY_E_NOMEM;
         const char *name = arena_sprintf(p->a, "%s.%s", alias, fd->name);
-        if (!name || push_item(p, x, name, exprs, names, n, cap) != 0) return EDDY_E_NOMEM;
+        if (!name || pl_push_item(p, x, name, exprs, names, n, cap) != 0) return EDDY_E_NOMEM;
         if (k == p->n_row_fields) break;
     }
     return 0;

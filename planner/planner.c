@@ -253,19 +253,6 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
         }
         plan_expr *x = pl_expr(p, it->expr, sc, acp);
         if (!x) return NULL;
-        if (n == cap) {
-            uint32_t nc = cap ? cap * 2 : 16;
-            plan_expr **ne = pl_alloc(p, nc * sizeof *ne);
-            const char **nn = pl_alloc(p, nc * sizeof *nn);
-            if (!ne || !nn) return NULL;
-            if (n) {
-                memcpy(ne, exprs, n * sizeof *ne);
-                memcpy(nn, names, n * sizeof *nn);
-            }
-            exprs = ne;
-            names = nn;
-            cap = nc;
-        }
         item_col[i] = (int32_t)n;
         if (it->alias.s && pl_is_rowtime_name(&it->alias)) {
             if (rowtime_item >= 0) {
@@ -278,8 +265,9 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
             }
             rowtime_item = (int)i;
         }
-        exprs[n] = x;
-        names[n++] = it->alias.s ? it->alias.s : pl_expr_name(p, it->expr, i);
+        if (pl_push_item(p, x, it->alias.s ? it->alias.s : pl_expr_name(p, it->expr, i), &exprs, &names, &n, &cap) !=
+            0)
+            return NULL;
     }
     plan_expr *having = NULL;
     if (s->having && !(having = pl_bool_expr(p, s->having, sc, acp, "HAVING"))) return NULL;

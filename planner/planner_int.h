@@ -118,6 +118,9 @@ plan_expr *pl_row_field_call(pl *p, const ast_expr *e, const udf_func *f, plan_e
 /* The column of the scope's input row at `index`, or NULL. */
 const plan_col *pl_scope_col(const pl_scope *sc, uint32_t index);
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc);
+/* Appends a select item (expression and name), growing both arrays. */
+int pl_push_item(pl *p, plan_expr *x, const char *name, plan_expr ***exprs, const char ***names, uint32_t *n,
+                 uint32_t *cap);
 int pl_expand_star(pl *p, const ast_expr *e, pl_scope *sc, plan_expr ***exprs,
                    const char ***names, uint32_t *n, uint32_t *cap);
 int pl_is_rowtime_name(const ast_name *n);

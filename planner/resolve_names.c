@@ -223,6 +223,26 @@ plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
     return NULL;
 }
 
+int pl_push_item(pl *p, plan_expr *x, const char *name, plan_expr ***exprs, const char ***names, uint32_t *n,
+                 uint32_t *cap) {
+    if (*n == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 16;
+        plan_expr **ne = pl_alloc(p, nc * sizeof *ne);
+        const char **nn = pl_alloc(p, nc * sizeof *nn);
+        if (!ne || !nn) return EDDY_E_NOMEM;
+        if (*n) {
+            memcpy(ne, *exprs, *n * sizeof *ne);
+            memcpy(nn, *names, *n * sizeof *nn);
+        }
+        *exprs = ne;
+        *names = nn;
+        *cap = nc;
+    }
+    (*exprs)[*n] = x;
+    (*names)[(*n)++] = name;
+    return 0;
+}
+
 int pl_expand_star(pl *p, const ast_expr *e, pl_scope *sc, plan_expr ***exprs,
                    const char ***names, uint32_t *n, uint32_t *cap) {
     const pl_rel *only = NULL;
@@ -240,24 +260,8 @@ int pl_expand_star(pl *p, const ast_expr *e, pl_scope *sc, plan_expr ***exprs,
         const pl_rel *rel = &sc->rels[r];
         if (only && rel != only) continue;
         for (uint32_t i = 0; i < rel->n_cols; i++) {
-            if (*n == *cap) {
-                uint32_t nc = *cap ? *cap * 2 : 16;
-                plan_expr **ne = pl_alloc(p, nc * sizeof *ne);
-                const char **nn = pl_alloc(p, nc * sizeof *nn);
-                if (!ne || !nn) return EDDY_E_NOMEM;
-                if (*n) {
-                    memcpy(ne, *exprs, *n * sizeof *ne);
-                    memcpy(nn, *names, *n * sizeof *nn);
-                }
-                *exprs = ne;
-                *names = nn;
-                *cap = nc;
-            }
             plan_expr *x = pl_colref(p, rel->first_col + i, &rel->cols[i], e->off, e->len);
-            if (!x) return EDDY_E_NOMEM;
-            (*exprs)[*n] = x;
-            (*names)[*n] = rel->cols[i].name;
-            (*n)++;
+            if (!x || pl_push_item(p, x, rel->cols[i].name, exprs, names, n, cap) != 0) return EDDY_E_NOMEM;
         }
     }
     return 0;
