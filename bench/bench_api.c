@@ -37,6 +37,7 @@
 #include "sbuf.h"
 
 #include "bench_hist.h"
+#include "bench_stats.h"
 #include "bench_http_client.h"
 
 #include <cJSON.h>
@@ -259,13 +260,6 @@ static double proc_cpu_seconds(pid_t pid) {
     return (double)(ut + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double self_cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
 /* Looks `prog` up in PATH; returns a static path or NULL. */
 static const char *find_in_path(const char *prog) {
     static char path[PATH_MAX];
@@ -364,19 +358,7 @@ static int start_kinesalite(target *t) {
     return spawn_server(t, argv, peers_dir);
 }
 
-/* ------------------------------------------------------------ statistics */
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n) {
-    double s[MAX_RUNS];
-    memcpy(s, v, sizeof *v * (size_t)n);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
+/* ------------------------------------------------------------ formatting */
 
 /* "1.23M", "14.2K", "953", "0.42": three significant digits, the unit
  * chosen after rounding so that 9,999 prints as "10.0K", not "10.00K". */
@@ -417,9 +399,9 @@ static figs figs_median(const figs *runs, int n) {
         for (int k = 0; k < 10; k++) v[k][i] = row[k];
         m.failed += f->failed;
     }
-    m.rec_s = median(v[0], n), m.req_s = median(v[1], n), m.mb_s = median(v[2], n);
-    m.rec_cpu = median(v[3], n), m.srv_cpu = median(v[4], n), m.cli_cpu = median(v[5], n);
-    m.p50 = median(v[6], n), m.p99 = median(v[7], n), m.p999 = median(v[8], n);
+    m.rec_s = bench_median(v[0], n), m.req_s = bench_median(v[1], n), m.mb_s = bench_median(v[2], n);
+    m.rec_cpu = bench_median(v[3], n), m.srv_cpu = bench_median(v[4], n), m.cli_cpu = bench_median(v[5], n);
+    m.p50 = bench_median(v[6], n), m.p99 = bench_median(v[7], n), m.p999 = bench_median(v[8], n);
     for (int i = 0; i < n; i++)
         if (v[9][i] > m.max) m.max = v[9][i];
     return m;
@@ -674,7 +656,7 @@ static figs run_closed(bench_ctx *b, req_pool *pool, check_kind check, long tota
     closed_loop *cl = calloc(1, sizeof *cl);
     cl->b = b, cl->pool = pool, cl->check = check, cl->total = total;
     cur_closed = cl;
-    double s0 = proc_cpu_seconds(b->t->pid), c0 = self_cpu_seconds();
+    double s0 = proc_cpu_seconds(b->t->pid), c0 = bench_cpu_seconds();
     uint64_t t0 = eddy_mono_ns();
     for (int i = 0; i < b->n_conns && cl->issued < total; i++) {
         sbuf *r = &pool->reqs[cl->issued % pool->n];
@@ -683,7 +665,7 @@ static figs run_closed(bench_ctx *b, req_pool *pool, check_kind check, long tota
     }
     run_watched(b);
     double secs = (double)(eddy_mono_ns() - t0) / 1e9;
-    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = self_cpu_seconds() - c0;
+    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = bench_cpu_seconds() - c0;
     long recs = total * records_per_req - cl->failed;
     figs f = {0};
     f.rec_s = (double)recs / secs;
@@ -782,7 +764,7 @@ static figs run_read(bench_ctx *b, long expect) {
     cJSON_Delete(doc);
     sbuf_free(&r.body);
 
-    double s0 = proc_cpu_seconds(b->t->pid), c0 = self_cpu_seconds();
+    double s0 = proc_cpu_seconds(b->t->pid), c0 = bench_cpu_seconds();
     uint64_t t0 = eddy_mono_ns();
     readers_left = n;
     for (int i = 0; i < n; i++) {
@@ -797,7 +779,7 @@ static figs run_read(bench_ctx *b, long expect) {
     }
     run_watched(b);
     double secs = (double)(eddy_mono_ns() - t0) / 1e9;
-    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = self_cpu_seconds() - c0;
+    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = bench_cpu_seconds() - c0;
     long got = 0;
     for (int i = 0; i < n; i++) {
         got += rd[i].records;
@@ -855,7 +837,7 @@ static figs run_open(bench_ctx *b, req_pool *pool, double rate, long total, hist
     cur_open = ol;
     double period = 1e9 / rate;
     struct pollfd pfd = {.fd = uv_backend_fd(&b->loop), .events = POLLIN};
-    double s0 = proc_cpu_seconds(b->t->pid), c0 = self_cpu_seconds();
+    double s0 = proc_cpu_seconds(b->t->pid), c0 = bench_cpu_seconds();
     uint64_t start = eddy_mono_ns();
     b->last_progress = start;
     while (ol->completed < total && !b->fatal) {
@@ -882,7 +864,7 @@ static figs run_open(bench_ctx *b, req_pool *pool, double rate, long total, hist
     }
     if (b->fatal) die("%s", b->why);
     double secs = (double)(eddy_mono_ns() - start) / 1e9;
-    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = self_cpu_seconds() - c0;
+    double srv = proc_cpu_seconds(b->t->pid) - s0, cli = bench_cpu_seconds() - c0;
     *out_h = ol->h;
     figs f = {0};
     f.req_s = f.rec_s = (double)total / secs;

@@ -33,6 +33,7 @@
  * figure, for profiling; copy = the store-to-store floor), BENCH_POLL_MS (the classic reader's poll interval;
  * default the runtime's).
  */
+#include "bench_stats.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -99,25 +100,6 @@ static double now_wall(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n) {
-    double s[MAX_RUNS * 4];
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 /* ------------------------------------------------------------ the input */
 
 /* What the runs must produce, computed while generating the input. */
@@ -162,7 +144,7 @@ static void load_input(const char *json_path) {
     if (!buf || !win || !mx) die("out of memory");
     for (int k = 0; k < N_KEYS; k++) win[k] = -1;
     uint64_t bytes = 0;
-    double w0 = now_wall(), c0 = cpu_seconds();
+    double w0 = now_wall(), c0 = bench_cpu_seconds();
     for (size_t done = 0; done < n_records;) {
         size_t n = n_records - done < PUT_BATCH ? n_records - done : PUT_BATCH, off = 0;
         for (size_t i = 0; i < n; i++) {
@@ -200,7 +182,7 @@ static void load_input(const char *json_path) {
             if (res[i].arrival_adjusted) die("put: arrival time of record %zu was adjusted", done + i);
         done += n;
     }
-    double wall = now_wall() - w0, cpu = cpu_seconds() - c0;
+    double wall = now_wall() - w0, cpu = bench_cpu_seconds() - c0;
     for (int k = 0; k < N_KEYS; k++)
         if (win[k] >= 0) ex.tumble_sum_max += mx[k];
     ex.avg_bytes = (double)bytes / (double)n_records;
@@ -360,10 +342,10 @@ static void run_app(const char *sql, int sample_heap, run_result *r) {
         if (pthread_create(&th, NULL, sampler, NULL) != 0) die("pthread_create");
     }
     static volatile sig_atomic_t never;
-    double w0 = now_wall(), c0 = cpu_seconds();
+    double w0 = now_wall(), c0 = bench_cpu_seconds();
     int rc = rt_app_run(app, &never, &err);
     r->wall = now_wall() - w0;
-    r->cpu = cpu_seconds() - c0;
+    r->cpu = bench_cpu_seconds() - c0;
     if (sample_heap) {
         atomic_store(&sampling, 0);
         pthread_join(th, NULL);
@@ -437,8 +419,8 @@ static figure measure(const query *q, uint64_t expect_rows) {
             cpu[r - 1] = c;
         }
     }
-    f.wall = median(wall, n_runs);
-    f.cpu = median(cpu, n_runs);
+    f.wall = bench_median(wall, n_runs);
+    f.cpu = bench_median(cpu, n_runs);
     printf("engine %-26s %7.2f M rec/cpu-s  %7.2f M rec/s wall | cold %6.2f M rec/cpu-s %6.2f M rec/s wall | "
            "target %.1f M/cpu-s (%.2fx) | %llu rows out\n",
            q->label, f.cpu / 1e6, f.wall / 1e6, f.cold_cpu / 1e6, f.cold_wall / 1e6, q->target,
@@ -466,7 +448,7 @@ static void measure_copy(double q0_cpu) {
         store_stream_delete(st, "out", 1, NULL);
         if (store_stream_create(st, "out", 1, &err) != 0) die("create out: %s", err.msg);
         size_t copied = 0, k = 0;
-        double w0 = now_wall(), c0 = cpu_seconds();
+        double w0 = now_wall(), c0 = bench_cpu_seconds();
         for (int s = 0; s < n_shards; s++) {
             char shard[STORE_SHARD_ID_MAX];
             snprintf(shard, sizeof shard, "shardId-%012d", s);
@@ -493,7 +475,7 @@ static void measure_copy(double q0_cpu) {
             store_batch_free(&b);
             store_cursor_close(cur);
         }
-        double w = (double)n_records / (now_wall() - w0), c = (double)n_records / (cpu_seconds() - c0);
+        double w = (double)n_records / (now_wall() - w0), c = (double)n_records / (bench_cpu_seconds() - c0);
         if (copied != n_records) die("copy: %zu records of %zu", copied, n_records);
         if (r == 0) {
             cold_w = w;
@@ -505,7 +487,7 @@ static void measure_copy(double q0_cpu) {
     }
     free(ent);
     free(res);
-    double c = median(cpu, n_runs), w = median(wall, n_runs);
+    double c = bench_median(cpu, n_runs), w = bench_median(wall, n_runs);
     printf("engine %-26s %7.2f M rec/cpu-s  %7.2f M rec/s wall | cold %6.2f M rec/cpu-s %6.2f M rec/s wall | "
            "no SQL: the floor under q0",
            "store copy (read + put)", c / 1e6, w / 1e6, cold_c / 1e6, cold_w / 1e6);
@@ -642,7 +624,7 @@ static double json_median(const char *js, const char *key) {
         if (end == p && *p != ']') break;
     }
     if (n == 0) die("DuckDB output: empty %s", key);
-    return median(v, n);
+    return bench_median(v, n);
 }
 
 static void run_duckdb(const char *json_path, int threads) {

@@ -18,6 +18,7 @@
  * default 200000; the log parsers use 5x that), BENCH_ONLY=rcf|hotspots|
  * w3c|regex.
  */
+#include "bench_stats.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,23 +38,6 @@
 static long n_rows = 200000;
 static int n_runs = 3;
 
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* splitmix64: the benchmark's own deterministic numbers. */
 static uint64_t rng_state = 42;
 static uint64_t rnd(void) {
@@ -66,7 +50,7 @@ static double uniform(void) { return (double)(rnd() >> 11) / 9007199254740992.0;
 static double gauss(void) { return sqrt(-2 * log(uniform() + 1e-300)) * cos(6.283185307179586 * uniform()); }
 
 static void report(const char *what, const char *detail, double *rates, int n, const char *extra) {
-    printf("functions %-10s %-44s %10.0f rows/cpu-s%s\n", what, detail, median(rates, n), extra ? extra : "");
+    printf("functions %-10s %-44s %10.0f rows/cpu-s%s\n", what, detail, bench_median(rates, n), extra ? extra : "");
     fflush(stdout);
 }
 
@@ -88,9 +72,9 @@ static void bench_rcf(uint32_t dims, int explain) {
             fprintf(stderr, "bench_functions: rt_rcf_new: %s\n", err.msg);
             exit(1);
         }
-        double sum = 0, c0 = cpu_seconds();
+        double sum = 0, c0 = bench_cpu_seconds();
         for (long i = 0; i < n_rows; i++) sum += rt_rcf_update(f, rows + i * dims, explain ? attr : NULL);
-        double cpu = cpu_seconds() - c0;
+        double cpu = bench_cpu_seconds() - c0;
         if (!(sum > 0)) {
             fprintf(stderr, "bench_functions: the forest scored nothing\n");
             exit(1);
@@ -130,12 +114,12 @@ static void bench_hotspots(void) {
         sbuf out;
         sbuf_init(&out);
         found = 0;
-        double c0 = cpu_seconds();
+        double c0 = bench_cpu_seconds();
         for (long i = 0; i < n_rows; i++) {
             rt_hotspots_update(h, rows + 2 * i, &out);
             found += out.len > 20;   /* more than {"hotspots":[]} */
         }
-        rates[r] = (double)n_rows / (cpu_seconds() - c0);
+        rates[r] = (double)n_rows / (bench_cpu_seconds() - c0);
         sbuf_free(&out);
         rt_hotspots_free(h);
     }
@@ -171,7 +155,7 @@ static void bench_parser(const char *what, const char *spec, const char *arg, in
         arena mem;
         arena_init(&mem, 0);
         nulls = 0;
-        double c0 = cpu_seconds();
+        double c0 = bench_cpu_seconds();
         for (long start = 0; start < n; start += BATCH) {
             size_t m = (size_t)(n - start < BATCH ? n - start : BATCH);
             for (size_t i = 0; i < m; i++) {
@@ -195,7 +179,7 @@ static void bench_parser(const char *what, const char *spec, const char *arg, in
             }
             arena_reset(&mem);
         }
-        rates[r] = (double)n / (cpu_seconds() - c0);
+        rates[r] = (double)n / (bench_cpu_seconds() - c0);
         arena_free(&mem);
     }
     if (nulls) {

@@ -16,6 +16,7 @@
 #include "store.h"
 
 #include "bench_hist.h"
+#include "bench_stats.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,23 +54,6 @@ static void die(const char *what, const eddy_err *e) {
         waitpid(redis_pid, NULL, 0);
     }
     exit(1);
-}
-
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -117,7 +101,7 @@ static figures one_run(long n, size_t size, int shards, store_fsync_policy pol) 
     memset(ents, 0, sizeof ents);
     figures f;
 
-    double c0 = cpu_seconds();
+    double c0 = bench_cpu_seconds();
     uint64_t t0 = eddy_mono_ns();
     for (long done = 0; done < n;) {
         size_t m = (size_t)(n - done < BATCH ? n - done : BATCH);
@@ -137,7 +121,7 @@ static figures one_run(long n, size_t size, int shards, store_fsync_policy pol) 
         done += (long)m;
     }
     double secs = (double)(eddy_mono_ns() - t0) / 1e9;
-    double cpu = cpu_seconds() - c0;
+    double cpu = bench_cpu_seconds() - c0;
     f.put_rps = (double)n / secs;
     f.put_cpu_rps = cpu > 0 ? (double)n / cpu : 0;
 
@@ -180,7 +164,7 @@ static figures bench_config(long n, size_t size, int shards, store_fsync_policy 
         figures f = one_run(n, size, shards, pol);
         put[r] = f.put_rps, cpu[r] = f.put_cpu_rps, rd[r] = f.read_rps;
     }
-    figures m = {median(put, n_runs), median(cpu, n_runs), median(rd, n_runs)};
+    figures m = {bench_median(put, n_runs), bench_median(cpu, n_runs), bench_median(rd, n_runs)};
     printf("eddy put   %5zu B  %d shard%s  fsync=%-8s %10.0f rec/s  %8.1f MB/s  %10.0f "
            "rec/cpu-s\n", size, shards, shards == 1 ? " " : "s", policy_name(pol), m.put_rps,
            m.put_rps * (double)size / 1e6, m.put_cpu_rps);
@@ -585,7 +569,7 @@ static void bench_redis(const figures eddy[2][3]) {
                 r_write(c, cmd, (size_t)cl);
                 r_reply(c, NULL, 0, NULL);
             }
-            double p = median(put, n_runs), q = median(rd, n_runs);
+            double p = bench_median(put, n_runs), q = bench_median(rd, n_runs);
             /* Compare like with like: no AOF against fsync=never, AOF
              * everysec against fsync=interval (100 ms). */
             const figures *ef = &eddy[si][aof ? 0 : 2];

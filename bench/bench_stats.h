@@ -1,0 +1,37 @@
+/*
+ * bench_stats.h — what every benchmark measures with: the process's CPU
+ * time (user + system, every thread) and the median of a few runs.
+ * Header-only: each benchmark is one program.
+ */
+#ifndef EDDY_BENCH_STATS_H
+#define EDDY_BENCH_STATS_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define BENCH_MEDIAN_MAX 64   /* values bench_median takes at most */
+
+static inline double bench_cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (n >= 1; at most BENCH_MEDIAN_MAX are read); v is
+ * left as it was. */
+static inline double bench_median(const double *v, int n) {
+    double s[BENCH_MEDIAN_MAX];
+    if (n > BENCH_MEDIAN_MAX) n = BENCH_MEDIAN_MAX;
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, bench_cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+#endif
