@@ -11,9 +11,10 @@
  * regions of the last windowSize rows (hotspots.h).
  *
  * Both read the numeric columns (TINYINT..BIGINT, REAL, DOUBLE; not
- * DECIMAL, as in KDA) in column order. A row with a NULL in one of them is
- * passed through with NULL results and not learned; so is, for the forest,
- * a value beyond ±1e150, which would overflow its sums of box sides. The
+ * DECIMAL, as in KDA) in column order. A row with a NULL or a non-finite
+ * value in one of them is passed through with NULL results and not
+ * learned; so is, for the forest, a value beyond ±1e150, which would
+ * overflow its sums of box sides. The
  * forest's seed is fixed, so a replay of the same input gives the same
  * scores.
  *
@@ -29,6 +30,7 @@
  */
 #include "tablefn_int.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +42,15 @@
 #define RCF_SEED 0x5eed5eedULL
 #define RCF_BYTES_MAX 512e6   /* per forest */
 
+typedef struct numeric_input {
+    uint32_t *cols;           /* the numeric input columns, in order */
+    const char **names;
+    uint32_t dims;
+} numeric_input;
+
 typedef struct rcf_state {
     rt_rcf *forest;
-    uint32_t dims;
-    uint32_t *cols;           /* the numeric input columns */
-    const char **names;
+    numeric_input in;         /* the columns the forest reads */
     int explain, direction;
     double *row, *attr;       /* dims, 2 * dims */
     double *mean, *var;       /* per column, exponentially weighted */
@@ -54,23 +60,46 @@ typedef struct rcf_state {
     rt_batch *out;
 } rcf_state;
 
+/* Values beyond this are treated as non-finite: the forest sums box sides
+ * and the statistics square differences, which must not overflow. */
+#define RCF_VALUE_MAX 1e150
+
 static int is_numeric(eddy_type_id t) {
     return t == EDDY_T_TINYINT || t == EDDY_T_SMALLINT || t == EDDY_T_INTEGER || t == EDDY_T_BIGINT ||
            t == EDDY_T_REAL || t == EDDY_T_DOUBLE;
 }
 
-/* Values beyond this are treated as non-finite: the forest sums box sides
- * and the statistics square differences, which must not overflow. */
-#define RCF_VALUE_MAX 1e150
+/* Collects the cursor's numeric columns and checks the operator's output:
+ * the input columns and n_added more. */
+static int numeric_columns(rt_op *op, arena *a, uint32_t n_added, numeric_input *ni, eddy_err *err) {
+    const plan_node *n = op->node;
+    const char *fn = n->u.table_func.call.fn->name;
+    ni->cols = arena_alloc(a, sizeof *ni->cols * (op->n_in ? op->n_in : 1));
+    ni->names = arena_alloc(a, sizeof *ni->names * (op->n_in ? op->n_in : 1));
+    if (!ni->cols || !ni->names) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (uint32_t c = 0; c < op->n_in; c++)
+        if (is_numeric(op->in_types[c].id)) {
+            ni->names[ni->dims] = n->inputs[0]->out.cols[c].name;
+            ni->cols[ni->dims++] = c;
+        }
+    if (ni->dims == 0)
+        return eddy_err_set_at(err, EDDY_E_SEMANTIC, n->off, n->len,
+                               "the CURSOR of %s has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, SMALLINT, "
+                               "TINYINT; DECIMAL is not used)", fn);
+    if (op->n_out != op->n_in + n_added)
+        return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "%s has %u output columns for %u input", fn,
+                               op->n_out, op->n_in);
+    return 0;
+}
 
-/* The row's numeric values into st->row; 0 when one is NULL or out of
- * range. */
-static int gather(rcf_state *st, const rt_batch *b, uint32_t r) {
-    for (uint32_t d = 0; d < st->dims; d++) {
-        const rt_column *c = &b->cols[st->cols[d]];
+/* Row r's numeric values into row[]; 0 when one is NULL, not finite or
+ * beyond ±max. */
+static int gather(const numeric_input *ni, const rt_batch *b, uint32_t r, double *row, double max) {
+    for (uint32_t d = 0; d < ni->dims; d++) {
+        const rt_column *c = &b->cols[ni->cols[d]];
         if (rt_col_is_null(c, r)) return 0;
-        st->row[d] = c->phys == RT_PHYS_F64 ? c->v.f64[r] : (double)c->v.i64[r];
-        if (!(fabs(st->row[d]) <= RCF_VALUE_MAX)) return 0;
+        row[d] = c->phys == RT_PHYS_F64 ? c->v.f64[r] : (double)c->v.i64[r];
+        if (!(fabs(row[d]) <= max)) return 0;
     }
     return 1;
 }
@@ -80,10 +109,10 @@ static void explain_json(rcf_state *st) {
     sbuf *j = &st->json;
     sbuf_clear(j);
     sbuf_putc(j, '{');
-    for (uint32_t d = 0; d < st->dims; d++) {
+    for (uint32_t d = 0; d < st->in.dims; d++) {
         double lo = st->attr[2 * d], hi = st->attr[2 * d + 1];
         if (d) sbuf_putc(j, ',');
-        sbuf_json_str(j, st->names[d], strlen(st->names[d]));
+        sbuf_json_str(j, st->in.names[d], strlen(st->in.names[d]));
         sbuf_putc(j, ':');
         if (st->direction) {
             double sd = sqrt(st->var[d]);
@@ -102,7 +131,7 @@ static void learn_stats(rcf_state *st) {
     double a = 1.0 / (double)st->seen;
     /* gather() bounds the values, so these stay finite. */
     if (a < st->alpha_min) a = st->alpha_min;
-    for (uint32_t d = 0; d < st->dims; d++) {
+    for (uint32_t d = 0; d < st->in.dims; d++) {
         double dx = st->row[d] - st->mean[d];
         st->mean[d] += a * dx;
         st->var[d] = (1 - a) * (st->var[d] + a * dx * dx);
@@ -117,7 +146,7 @@ static int rcf_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         uint32_t r = rt_batch_row(b, i);
         if (rt_batch_copy_row(st->out, b, r) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         uint32_t o = st->out->n_rows - 1;
-        if (!gather(st, b, r)) continue;   /* results stay NULL */
+        if (!gather(&st->in, b, r, st->row, RCF_VALUE_MAX)) continue;   /* results stay NULL */
         double score = rt_rcf_update(st->forest, st->row, st->explain ? st->attr : NULL);
         rt_batch_set_f64(st->out, score_col, o, score);
         if (st->explain) {
@@ -148,43 +177,28 @@ static const rt_op_vt rcf_vt = {"RANDOM_CUT_FOREST", rcf_push, NULL, NULL, rcf_e
 
 int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
     const plan_node *n = op->node;
-    const plan_node *in = n->inputs[0];
     rcf_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    st->cols = arena_alloc(a, sizeof *st->cols * (op->n_in ? op->n_in : 1));
-    st->names = arena_alloc(a, sizeof *st->names * (op->n_in ? op->n_in : 1));
-    if (!st->cols || !st->names) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    for (uint32_t c = 0; c < op->n_in; c++)
-        if (is_numeric(op->in_types[c].id)) {
-            st->names[st->dims] = in->out.cols[c].name;
-            st->cols[st->dims++] = c;
-        }
-    if (st->dims == 0)
-        return eddy_err_set_at(err, EDDY_E_SEMANTIC, n->off, n->len,
-                               "the CURSOR of %s has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, SMALLINT, "
-                               "TINYINT; DECIMAL is not used)", n->u.table_func.call.fn->name);
-    /* Refused up front rather than failing mid-stream: a forest holds a
-     * sample of points of dims * shingle values per tree, plus its nodes. */
-    if (op->n_out != op->n_in + 1 + (explain ? 1 : 0))
-        return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "%s has %u output columns for %u input",
-                               n->u.table_func.call.fn->name, op->n_out, op->n_in);
+    int rc = numeric_columns(op, a, explain ? 2 : 1, &st->in, err);
+    if (rc != 0) return rc;
     rt_rcf_opts o;
     rt_rcf_opts_init(&o);
     int64_t trees, sample, decay, shingle;
-    int rc;
     if ((rc = rt_tf_arg_int(op, a, 1, "numberOfTrees", o.n_trees, 1, 1000, &trees, err)) ||
         (rc = rt_tf_arg_int(op, a, 2, "subSampleSize", o.sample_size, 10, 1000, &sample, err)) ||
         (rc = rt_tf_arg_int(op, a, 3, "timeDecay", o.time_decay, 1, INT32_MAX, &decay, err)) ||
         (rc = rt_tf_arg_int(op, a, 4, "shingleSize", o.shingle_size, 1, 30, &shingle, err)) ||
         (explain && (rc = rt_tf_arg_bool(op, a, 5, 0, &st->direction, err))))
         return rc;
-    double need = (double)trees * (double)sample * ((double)st->dims * (double)shingle * 8.0 * 3.0 + 96.0);
+    /* Refused up front rather than failing mid-stream: a forest holds a
+     * sample of points of dims * shingle values per tree, plus its nodes. */
+    double need = (double)trees * (double)sample * ((double)st->in.dims * (double)shingle * 8.0 * 3.0 + 96.0);
     if (need > RCF_BYTES_MAX)
         return eddy_err_set_at(err, EDDY_E_LIMIT, n->off, n->len,
                                "%s would need about %.0f MB (%lld trees x %lld samples x %u columns x shingle %lld); "
                                "the limit is %.0f MB", n->u.table_func.call.fn->name, need / 1e6, (long long)trees,
-                               (long long)sample, st->dims, (long long)shingle, RCF_BYTES_MAX / 1e6);
-    o.dims = st->dims;
+                               (long long)sample, st->in.dims, (long long)shingle, RCF_BYTES_MAX / 1e6);
+    o.dims = st->in.dims;
     o.n_trees = (uint32_t)trees;
     o.sample_size = (uint32_t)sample;
     o.time_decay = (uint32_t)decay;
@@ -202,10 +216,10 @@ int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
         rcf_end(op);
         return eddy_err_set_at(err, rc, n->off, n->len, "%s: %s", n->u.table_func.call.fn->name, why);
     }
-    st->row = calloc(st->dims, sizeof *st->row);
-    st->attr = calloc(2 * st->dims, sizeof *st->attr);
-    st->mean = calloc(st->dims, sizeof *st->mean);
-    st->var = calloc(st->dims, sizeof *st->var);
+    st->row = calloc(st->in.dims, sizeof *st->row);
+    st->attr = calloc(2 * st->in.dims, sizeof *st->attr);
+    st->mean = calloc(st->in.dims, sizeof *st->mean);
+    st->var = calloc(st->in.dims, sizeof *st->var);
     st->out = rt_batch_new(op->out_types, op->n_out, err);
     if (!st->row || !st->attr || !st->mean || !st->var || !st->out) {
         rcf_end(op);
@@ -218,8 +232,7 @@ int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
 
 typedef struct hot_state {
     rt_hotspots *model;
-    uint32_t dims;
-    uint32_t *cols;
+    numeric_input in;
     double *row;
     sbuf json;
     rt_batch *out;
@@ -232,13 +245,8 @@ static int hot_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         if (rt_batch_copy_row(st->out, b, r) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        uint32_t o = st->out->n_rows - 1, d;
-        for (d = 0; d < st->dims; d++) {
-            const rt_column *c = &b->cols[st->cols[d]];
-            if (rt_col_is_null(c, r)) break;
-            st->row[d] = c->phys == RT_PHYS_F64 ? c->v.f64[r] : (double)c->v.i64[r];
-        }
-        if (d < st->dims) continue;   /* a NULL: not a point, result NULL */
+        uint32_t o = st->out->n_rows - 1;
+        if (!gather(&st->in, b, r, st->row, DBL_MAX)) continue;   /* not a point: result NULL */
         if (rt_hotspots_update(st->model, st->row, &st->json) != 0 ||
             rt_batch_set_str(st->out, op->n_in, o, st->json.data, st->json.len) != 0)
             return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
@@ -263,20 +271,10 @@ int rt_tf_hotspots_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;
     hot_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    st->cols = arena_alloc(a, sizeof *st->cols * (op->n_in ? op->n_in : 1));
-    if (!st->cols) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    for (uint32_t c = 0; c < op->n_in; c++)
-        if (is_numeric(op->in_types[c].id)) st->cols[st->dims++] = c;
-    if (st->dims == 0)
-        return eddy_err_set_at(err, EDDY_E_SEMANTIC, n->off, n->len,
-                               "the CURSOR of HOTSPOTS has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, "
-                               "SMALLINT, TINYINT; DECIMAL is not used)");
-    if (op->n_out != op->n_in + 1)
-        return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "HOTSPOTS has %u output columns for %u input",
-                               op->n_out, op->n_in);
+    int rc = numeric_columns(op, a, 1, &st->in, err);
+    if (rc != 0) return rc;
     int64_t window, min_pts;
     double radius;
-    int rc;
     if ((rc = rt_tf_arg_int(op, a, 1, "windowSize", 0, RT_HOTSPOTS_MIN_WINDOW, RT_HOTSPOTS_MAX_WINDOW, &window,
                             err)) ||
         (rc = rt_tf_arg_double(op, a, 2, "scanRadius", &radius, err)) ||
@@ -285,14 +283,14 @@ int rt_tf_hotspots_init(rt_op *op, arena *a, eddy_err *err) {
     sbuf_init(&st->json);
     op->state = st;
     op->vt = &hot_vt;
-    if (!(st->model = rt_hotspots_new(st->dims, (uint32_t)window, radius, (uint32_t)min_pts, err))) {
+    if (!(st->model = rt_hotspots_new(st->in.dims, (uint32_t)window, radius, (uint32_t)min_pts, err))) {
         char why[EDDY_ERR_MSG_MAX];
         snprintf(why, sizeof why, "%s", err->code ? err->msg : "out of memory");
         rc = err->code ? err->code : EDDY_E_NOMEM;
         hot_end(op);
         return eddy_err_set_at(err, rc, n->off, n->len, "HOTSPOTS: %s", why);
     }
-    st->row = calloc(st->dims, sizeof *st->row);
+    st->row = calloc(st->in.dims, sizeof *st->row);
     st->out = rt_batch_new(op->out_types, op->n_out, err);
     if (!st->row || !st->out) {
         hot_end(op);

@@ -273,13 +273,9 @@ static int tk_emit(rt_op *op, eddy_err *err) {
             if (rc != 0) break;
         }
         const tk_ent *e = &st->ents[st->heap[i]];
-        uint32_t len = e->n;
-        if (len > ITEM_MAX) {
-            len = ITEM_MAX;
-            while (len > 0 && ((unsigned char)e->s[len] & 0xC0) == 0x80) len--;   /* whole UTF-8 characters */
-        }
+        /* Counted values are already cut to ITEM's length (value_text). */
         uint32_t r = rt_batch_begin_row(st->out, end);
-        if (rt_batch_set_str(st->out, 0, r, e->s, len) != 0) {
+        if (rt_batch_set_str(st->out, 0, r, e->s, e->n) != 0) {
             rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             break;
         }
