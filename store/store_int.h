@@ -192,8 +192,11 @@ int store__seg_read(store_shard *sh, uint64_t seg_no, uint64_t off, void *dst, s
 int store__shard_recover(store *s, store_stream *st, store_shard *sh, eddy_err *err);
 void store__shard_trim(store *s, store_stream *st, store_shard *sh, int64_t now);
 int store__rmtree(const char *path);
+/* Writes a frame without its crc field; store__frames_seal fills that for a
+ * run of frames (three at a time, which is faster than one by one). */
 size_t store__frame_encode(char *dst, uint64_t counter, int64_t arrival, int64_t write_ms,
                            const void *pk, uint32_t pk_len, const void *data, uint32_t data_len);
+void store__frames_seal(char *buf, const size_t *offs, size_t n);
 int store__shard_fsync(store *s, store_shard *sh);                /* not under sh->mu */
 
 /* store_shard.c */

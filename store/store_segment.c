@@ -51,8 +51,27 @@ size_t store__frame_encode(char *dst, uint64_t counter, int64_t arrival, int64_t
     le32(dst + 36, data_len);
     memcpy(dst + STORE_FRAME_HDR, pk, pk_len);
     if (data_len) memcpy(dst + STORE_FRAME_HDR + pk_len, data, data_len);
-    le32(dst + 4, eddy_crc32c(0, dst + 8, body));
     return 8 + body;
+}
+
+void store__frames_seal(char *buf, const size_t *offs, size_t n) {
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        const void *bodies[3];
+        size_t lens[3];
+        uint32_t crc[3];
+        for (int j = 0; j < 3; j++) {
+            char *f = buf + offs[i + j];
+            bodies[j] = f + 8;
+            lens[j] = rd32((const unsigned char *)f);
+        }
+        eddy_crc32c_x3(bodies, lens, crc);
+        for (int j = 0; j < 3; j++) le32(buf + offs[i + j] + 4, crc[j]);
+    }
+    for (; i < n; i++) {
+        char *f = buf + offs[i];
+        le32(f + 4, eddy_crc32c(0, f + 8, rd32((const unsigned char *)f)));
+    }
 }
 
 /* ---------------------------------------------------------------- paths */

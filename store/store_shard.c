@@ -269,7 +269,7 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
     if (rc == 0) {
         store_seg *seg = &sh->segs[sh->n_segs - 1];
         uint64_t seg_no = sh->seg_base + sh->n_segs - 1;
-        size_t off = 0, c = 0;
+        size_t off = 0, c = 0, offs[STORE_BATCH_RECORDS_MAX];
         int64_t last_arrival = sh->last_arrival_ms;
         for (size_t j = 0; j < k && rc == 0; j++) {
             const store_put_entry *e = &entries[which[j]];
@@ -284,10 +284,14 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
             uint64_t counter = first + c++;
             r->seq = store__seq_make(counter, sh->index);
             rc = store__idx_push(sh, counter, arrival, seg_no, seg->size + off);
+            offs[c - 1] = off;
             off += store__frame_encode(sh->wbuf + off, counter, arrival, now, e->partition_key,
                                        (uint32_t)e->partition_key_len, e->data, (uint32_t)e->data_len);
         }
-        if (rc == 0) rc = store__seg_append(s, sh, sh->wbuf, off, &err);
+        if (rc == 0) {
+            store__frames_seal(sh->wbuf, offs, c);
+            rc = store__seg_append(s, sh, sh->wbuf, off, &err);
+        }
         if (rc == 0) {
             seg = &sh->segs[sh->n_segs - 1];
             seg->n_records += ok;

@@ -79,6 +79,35 @@ START_TEST(test_crc) {
 }
 END_TEST
 
+/* Three buffers at once equal one at a time, whatever the lengths (equal,
+ * unequal, empty, not whole words) and the alignment. */
+START_TEST(test_crc_x3) {
+    unsigned char data[700];
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < sizeof data; i++) {
+        seed = seed * 1103515245u + 12345u;
+        data[i] = (unsigned char)(seed >> 16);
+    }
+    const size_t lens[][3] = {{0, 0, 0}, {9, 9, 9}, {1, 0, 17}, {200, 200, 200}, {215, 231, 190},
+                              {7, 64, 65}, {100, 3, 0}, {160, 161, 162}};
+    for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+        for (size_t align = 0; align < 3; align++) {
+            const void *bufs[3] = {data + align, data + 230 + align * 2, data + 470 + align};
+            uint32_t got[3];
+            eddy_crc32c_x3(bufs, lens[t], got);
+            for (int i = 0; i < 3; i++) ck_assert_uint_eq(got[i], eddy_crc32c(0, bufs[i], lens[t][i]));
+        }
+    }
+    const void *check[3] = {"123456789", "123456789", "12345"};
+    const size_t check_lens[3] = {9, 9, 5};
+    uint32_t got[3];
+    eddy_crc32c_x3(check, check_lens, got);
+    ck_assert_uint_eq(got[0], 0xE3069283u);
+    ck_assert_uint_eq(got[1], 0xE3069283u);
+    ck_assert_uint_eq(got[2], eddy_crc32c(0, "12345", 5));
+}
+END_TEST
+
 START_TEST(test_u128) {
     char buf[48];
     eddy_u128 v;
@@ -223,6 +252,7 @@ static Suite *suite_common(void) {
     tcase_add_test(tc, test_arena);
     tcase_add_test(tc, test_sbuf_json);
     tcase_add_test(tc, test_crc);
+    tcase_add_test(tc, test_crc_x3);
     tcase_add_test(tc, test_u128);
     tcase_add_test(tc, test_time);
     tcase_add_test(tc, test_base64);
