@@ -36,8 +36,10 @@
  * frame); the frame's first entry is tracked by an index that only moves
  * forward, so each row costs O(1) amortised work.
  *
- * Not supported yet (EDDY_E_UNSUPPORTED at init): LAG and NTH_VALUE with
- * IGNORE NULLS.
+ * With IGNORE NULLS a call also keeps, per partition, a ring of its own
+ * non-NULL values (value and row number): LAG's holds the last n before the
+ * current row, however many NULLs lie between; NTH_VALUE's holds those of
+ * the frame, so the n-th from either end is read off directly.
  *
  * INTERFACE: rt_op_slide_init (through rt_op_new).
  */
@@ -55,17 +57,26 @@
 typedef struct pos_agg {
     int lag;                 /* 1: LAG; 0: NTH_VALUE */
     int from_last;           /* NTH_VALUE ... FROM LAST */
+    int ignore_nulls;
     int64_t n;               /* offset (LAG) or position (NTH_VALUE, 1-based) */
     rt_expr *arg, *dflt;     /* dflt: LAG's default, may be NULL */
     const rt_vec *av, *dv;
     eddy_type type;          /* argument type = result type */
 } pos_agg;
 
+/* The non-NULL values of one IGNORE NULLS call in one partition. */
+typedef struct nn_ring {
+    uint64_t *v, *rowno;     /* value word (a kept string for strings); row number */
+    uint32_t head, len, cap; /* cap is a power of two */
+} nn_ring;
+
 /* Positional FIFO of one partition (keymap payload). */
 typedef struct pos_part {
     uint64_t *buf;           /* entries of pos_words words */
     uint32_t head, len, cap; /* cap is a power of two */
     uint32_t fstart;         /* index (from head) of the frame's first row */
+    uint64_t rows;           /* rows ever pushed: the next row's number */
+    nn_ring *nn;             /* per call, when the window has IGNORE NULLS calls */
 } pos_part;
 
 typedef struct slide_win {
@@ -77,6 +88,8 @@ typedef struct slide_win {
     int pos_map_init;
     uint32_t pos_words;
     int64_t keep;            /* rows LAG needs besides the current one */
+    int any_nn;              /* some call has IGNORE NULLS */
+    int lag_nn;              /* some LAG has IGNORE NULLS: rows never expire */
     uint32_t *key_cols;
     rt_window_spec spec;     /* of `state`, to rebuild it empty */
     rt_slide_frame frame;
@@ -197,11 +210,56 @@ static void pos_free_entry(const slide_win *sw, const uint64_t *e) {
         if (rt_phys_of(sw->pos[k].type.id) == RT_PHYS_STR && !((e[1] >> k) & 1)) rt_str_drop(e[2 + k]);
 }
 
-/* Frees a partition's FIFO and the strings in it. */
+static inline uint32_t nn_idx(const nn_ring *q, uint32_t i) { return (q->head + i) & (q->cap - 1); }
+
+static void nn_pop_front(const pos_agg *pa, nn_ring *q) {
+    if (rt_phys_of(pa->type.id) == RT_PHYS_STR) rt_str_drop(q->v[q->head]);
+    q->head = (q->head + 1) & (q->cap - 1);
+    q->len--;
+}
+
+static int nn_push(nn_ring *q, uint64_t v, uint64_t rowno) {
+    if (q->len == q->cap) {
+        if (q->cap >= (1u << 30)) return EDDY_E_LIMIT;
+        uint32_t cap = q->cap ? q->cap * 2 : 4;
+        uint64_t *nv = malloc((size_t)cap * 8), *nr = malloc((size_t)cap * 8);
+        if (!nv || !nr) {
+            free(nv);
+            free(nr);
+            return EDDY_E_NOMEM;
+        }
+        for (uint32_t i = 0; i < q->len; i++) {
+            nv[i] = q->v[nn_idx(q, i)];
+            nr[i] = q->rowno[nn_idx(q, i)];
+        }
+        free(q->v);
+        free(q->rowno);
+        q->v = nv;
+        q->rowno = nr;
+        q->cap = cap;
+        q->head = 0;
+    }
+    uint32_t at = nn_idx(q, q->len++);
+    q->v[at] = v;
+    q->rowno[at] = rowno;
+    return 0;
+}
+
+/* Frees a partition's FIFO, its rings and the strings in them. */
 static void pos_free_part(const slide_win *sw, pos_part *p) {
     for (uint32_t i = 0; i < p->len; i++) pos_free_entry(sw, pos_at(sw, p, i));
     free(p->buf);
     p->buf = NULL;
+    if (p->nn) {
+        for (uint32_t k = 0; k < sw->n_pos; k++) {
+            nn_ring *q = &p->nn[k];
+            while (q->len) nn_pop_front(&sw->pos[k], q);
+            free(q->v);
+            free(q->rowno);
+        }
+        free(p->nn);
+        p->nn = NULL;
+    }
 }
 
 static int pos_reserve(slide_win *sw, pos_part *p) {
@@ -216,6 +274,56 @@ static int pos_reserve(slide_win *sw, pos_part *p) {
     p->cap = cap;
     p->head = 0;
     return 0;
+}
+
+/* Writes a stored value word as call k's result in row o of sw->pres. */
+static int pos_put(slide_win *sw, uint32_t k, uint32_t o, uint64_t w) {
+    switch (rt_phys_of(sw->pos[k].type.id)) {
+    case RT_PHYS_STR: {
+        rt_str sv = rt_str_kept(w);
+        return rt_batch_set_str(sw->pres, k, o, sv.p, sv.n) != 0 ? EDDY_E_NOMEM : 0;
+    }
+    case RT_PHYS_F64: {
+        double dv;
+        memcpy(&dv, &w, 8);
+        rt_batch_set_f64(sw->pres, k, o, dv);
+        return 0;
+    }
+    default: rt_batch_set_i64(sw->pres, k, o, (int64_t)w); return 0;
+    }
+}
+
+/* IGNORE NULLS call k for the row just pushed to partition p (entry e, row
+ * number rowno); frame0 is the number of the frame's first row. Writes the
+ * result (NULL when there is none). Returns 0, 1 when LAG has fewer than n
+ * earlier values (its default applies), or a negated error code. */
+static int nn_step(slide_win *sw, pos_part *p, uint32_t k, const uint64_t *e, uint64_t rowno, uint64_t frame0,
+                   uint32_t o) {
+    const pos_agg *pa = &sw->pos[k];
+    nn_ring *q = &p->nn[k];
+    int is_str = rt_phys_of(pa->type.id) == RT_PHYS_STR, have = 1;
+    if (pa->lag) {
+        have = q->len >= pa->n;
+        if (have && pos_put(sw, k, o, q->v[nn_idx(q, q->len - (uint32_t)pa->n)]) != 0) return -EDDY_E_NOMEM;
+    }
+    if (!((e[1] >> k) & 1)) {
+        /* The FIFO entry owns its string; the ring keeps its own copy. */
+        uint64_t w = is_str ? rt_str_keep(rt_str_kept(e[2 + k])) : e[2 + k];
+        if (is_str && !w) return -EDDY_E_NOMEM;
+        int rc = nn_push(q, w, rowno);
+        if (rc != 0) {
+            if (is_str) rt_str_drop(w);
+            return -rc;
+        }
+    }
+    if (pa->lag) {
+        while (q->len > pa->n) nn_pop_front(pa, q);
+        return have ? 0 : 1;
+    }
+    while (q->len && q->rowno[q->head] < frame0) nn_pop_front(pa, q);
+    if (pa->n > (int64_t)q->len) return 0;
+    uint32_t i = pa->from_last ? q->len - (uint32_t)pa->n : (uint32_t)pa->n - 1;
+    return pos_put(sw, k, o, q->v[nn_idx(q, i)]) != 0 ? -EDDY_E_NOMEM : 0;
 }
 
 /* Adds the good rows to the positional FIFOs and writes the LAG / NTH_VALUE
@@ -234,6 +342,9 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
         int rc = pos_reserve(sw, p);
         if (rc != 0)
             return eddy_err_set(err, rc, rc == EDDY_E_LIMIT ? "sliding window holds too many rows" : "out of memory");
+        if (sw->any_nn && !p->nn && !(p->nn = calloc(sw->n_pos, sizeof *p->nn)))
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        uint64_t rowno = p->rows++;
         uint64_t *e = pos_at(sw, p, p->len++);
         e[0] = (uint64_t)t;
         e[1] = 0;
@@ -275,6 +386,13 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
         for (uint32_t k = 0; k < sw->n_pos; k++) {
             const pos_agg *pa = &sw->pos[k];
             int64_t idx = -1;
+            if (pa->ignore_nulls) {
+                /* The frame's first row number: rows - len + fstart. */
+                rc = nn_step(sw, p, k, e, rowno, p->rows - p->len + p->fstart, o);
+                if (rc == 0) continue;
+                if (rc > 0) goto lag_default;
+                return eddy_err_set(err, -rc, -rc == EDDY_E_LIMIT ? "sliding window holds too many rows" : "out of memory");
+            }
             if (pa->lag) {
                 if ((int64_t)p->len - 1 >= pa->n) idx = (int64_t)p->len - 1 - pa->n;
             } else if (pa->n <= (int64_t)(p->len - p->fstart)) {
@@ -282,19 +400,12 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
             }
             if (idx >= 0) {
                 const uint64_t *ev = pos_at(sw, p, (uint32_t)idx);
-                if ((ev[1] >> k) & 1) continue;
-                if (rt_phys_of(pa->type.id) == RT_PHYS_STR) {
-                    rt_str sv = rt_str_kept(ev[2 + k]);
-                    if (rt_batch_set_str(sw->pres, k, o, sv.p, sv.n) != 0)
-                        return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-                } else if (rt_phys_of(pa->type.id) == RT_PHYS_F64) {
-                    double dv;
-                    memcpy(&dv, &ev[2 + k], 8);
-                    rt_batch_set_f64(sw->pres, k, o, dv);
-                } else {
-                    rt_batch_set_i64(sw->pres, k, o, (int64_t)ev[2 + k]);
-                }
-            } else if (pa->lag && pa->dv && !pa->dv->null[r]) {
+                if (!((ev[1] >> k) & 1) && pos_put(sw, k, o, ev[2 + k]) != 0)
+                    return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+                continue;
+            }
+        lag_default:
+            if (pa->lag && pa->dv && !pa->dv->null[r]) {
                 eddy_value v = {0};
                 rt_vec_get(pa->dv, r, &v);
                 eddy_err cerr;
@@ -538,7 +649,7 @@ static int slide_watermark(rt_op *op, int64_t wm, eddy_err *err) {
             rt_slide_free(sw->state);
             sw->state = fresh;
         }
-        if (sw->pos_map_init && sw->keep == 0) {
+        if (sw->pos_map_init && sw->keep == 0 && !sw->lag_nn) {
             for (uint32_t id = 0; id < sw->pos_map.n; id++)
                 pos_free_part(sw, (pos_part *)rt_keymap_payload(&sw->pos_map, id));
             rt_keymap_clear(&sw->pos_map);
@@ -664,9 +775,6 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
         if (st->win_of[j] != w) continue;
         const plan_agg *pa = &n->u.slide.aggs[j];
         const char *fname = pa->call.fn ? pa->call.fn->name : "?";
-        if (pa->ignore_nulls && st->is_pos[j])
-            return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
-                                   "%s ... IGNORE NULLS over a sliding window is not supported yet", fname);
         if (st->is_pos[j]) {
             int lag = 0;
             positional(fname, &lag);
@@ -676,7 +784,10 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
             uint32_t k = sw->n_pos++;
             int rc = pos_init(op, pa, lag, &sw->pos[k], a, err);
             if (rc != 0) return rc;
-            if (lag && sw->pos[k].n > sw->keep) sw->keep = sw->pos[k].n;
+            sw->pos[k].ignore_nulls = pa->ignore_nulls && !(lag && sw->pos[k].n == 0);
+            sw->any_nn |= sw->pos[k].ignore_nulls;
+            sw->lag_nn |= sw->pos[k].ignore_nulls && lag;
+            if (lag && !sw->pos[k].ignore_nulls && sw->pos[k].n > sw->keep) sw->keep = sw->pos[k].n;
             pos_types[k] = sw->pos[k].type;
             st->col_of[j] = k;
             continue;

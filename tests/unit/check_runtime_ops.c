@@ -438,19 +438,96 @@ START_TEST(test_slide_expr_errors) {
 }
 END_TEST
 
-START_TEST(test_slide_unsupported) {
-    eddy_type in[] = {T_STR};
-    plan_window *w = mk_window(PLAN_FRAME_ROWS, 1, NULL);
-    /* IGNORE NULLS is not kept by the positional FIFOs yet: a clear error
-     * (and no leak of what init had built). */
-    agg_spec ag[] = {{"COUNT", NULL, w}, {"LAG", x_col(&A, 0, T_STR), w}};
-    plan_node *n = mk_slide(in, 1, ag, 2);
-    n->u.slide.aggs[1].ignore_nulls = 1;
-    rt_op *op = NULL;
-    eddy_err err;
-    eddy_err_clear(&err);
-    ck_assert_int_eq(rt_op_new(n, in, 1, NULL, &ERRS, "P", &A, &op, &err), EDDY_E_UNSUPPORTED);
-    ck_assert_ptr_nonnull(strstr(err.msg, "IGNORE NULLS"));
+/* IGNORE NULLS: LAG reads the n-th earlier non-NULL value however far back
+ * it lies (its default when there are fewer), NTH_VALUE the n-th non-NULL
+ * value of the frame from either end; strings are copies that outlive
+ * their batches (ASan checks the frees). */
+START_TEST(test_slide_ignore_nulls) {
+    eddy_type in[] = {T_STR, T_BIG};
+    plan_window *w = mk_window(PLAN_FRAME_ROWS, 2, NULL);
+    plan_expr *sv = x_col(&A, 0, T_STR), *iv = x_col(&A, 1, T_BIG);
+    agg_spec ag[] = {{"LAG", sv, w},
+                     {"NTH_VALUE", sv, w, x_int(&A, 1)},
+                     {"NTH_VALUE", sv, w, x_int(&A, 1), NULL, 1},
+                     {"LAG", iv, w, x_int(&A, 2), x_big(&A, -1)},
+                     {"LAG", iv, w, x_int(&A, 0)}};
+    plan_node *n = mk_slide(in, 2, ag, 5);
+    for (uint32_t j = 0; j < 5; j++) n->u.slide.aggs[j].ignore_nulls = 1;
+    rt_op *op = mk_op(&A, n, in, 2);
+    in_row r1[] = {{1, {"s:a", "i:1"}}, {2, {"null", "null"}}, {3, {"null", "i:3"}}};
+    push(op, in, 2, r1, 3);
+    in_row r2[] = {{4, {"s:d", "null"}}, {5, {"s:e", "i:5"}}, {6, {"null", "null"}}, {7, {"null", "null"}}};
+    push(op, in, 2, r2, 4);
+    EXPECT("1|a|1|NULL|a|a|-1|1", "2|NULL|NULL|a|a|a|-1|NULL", "3|NULL|3|a|a|a|-1|3", "4|d|NULL|a|d|d|1|NULL",
+           "5|e|5|d|d|e|1|5", "6|NULL|NULL|e|d|e|3|NULL", "7|NULL|NULL|e|e|e|3|NULL");
+    ck_assert_int_eq(C->n_errs, 0);
+    rt_op_end_chain(op);
+}
+END_TEST
+
+/* IGNORE NULLS against a brute force over the whole history: random NULLs,
+ * three partitions, a RANGE frame, batches of random sizes and watermarks
+ * that expire idle windows. */
+START_TEST(test_slide_ignore_nulls_brute) {
+    enum { N = 600 };
+    eddy_type in[] = {T_BIG, T_BIG};
+    plan_window *w = mk_window(PLAN_FRAME_RANGE, 6, x_col(&A, 0, T_BIG));
+    plan_expr *iv = x_col(&A, 1, T_BIG);
+    agg_spec ag[] = {{"LAG", iv, w},
+                     {"LAG", iv, w, x_int(&A, 3), x_big(&A, -1)},
+                     {"NTH_VALUE", iv, w, x_int(&A, 2)},
+                     {"NTH_VALUE", iv, w, x_int(&A, 2), NULL, 1}};
+    plan_node *n = mk_slide(in, 2, ag, 4);
+    for (uint32_t j = 0; j < 4; j++) n->u.slide.aggs[j].ignore_nulls = 1;
+    rt_op *op = mk_op(&A, n, in, 2);
+    static int64_t t[N], key[N], val[N];
+    static int isnull[N];
+    static char vbuf[N][2][24];
+    static in_row rows[N];
+    uint32_t seed = 7;
+    int64_t now = 0;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        now += (seed >> 16) % 3;
+        if ((seed >> 8) % 97 == 0) now += 40;   /* a gap past every window */
+        t[i] = now;
+        key[i] = (seed >> 20) % 3;
+        isnull[i] = (seed >> 12) % 5 < 3;
+        val[i] = (int64_t)((seed >> 4) % 1000);
+        snprintf(vbuf[i][0], sizeof vbuf[i][0], "i:%lld", (long long)key[i]);
+        snprintf(vbuf[i][1], sizeof vbuf[i][1], "i:%lld", (long long)val[i]);
+        rows[i] = (in_row){t[i], {vbuf[i][0], isnull[i] ? "null" : vbuf[i][1]}};
+    }
+    for (int i = 0; i < N;) {
+        seed = seed * 1103515245u + 12345u;
+        int m = 1 + (int)((seed >> 16) % 40);
+        if (m > N - i) m = N - i;
+        push(op, in, 2, rows + i, (uint32_t)m);
+        i += m;
+        if (i < N) wm(op, t[i]);
+    }
+    ck_assert_int_eq(C->n, N);
+    for (int i = 0; i < N; i++) {
+        /* Earlier non-NULL values of the partition, newest first, and the
+         * frame's non-NULL values (t >= t[i] - 6) in order. */
+        int64_t prev[4];
+        int np = 0, nf = 0;
+        int64_t frame[N];
+        for (int j = i - 1; j >= 0 && np < 4; j--)
+            if (key[j] == key[i] && !isnull[j]) prev[np++] = val[j];
+        for (int j = 0; j <= i; j++)
+            if (key[j] == key[i] && !isnull[j] && t[j] >= t[i] - 6) frame[nf++] = val[j];
+        char want[160], c1[24] = "NULL", c3[24] = "NULL", c4[24] = "NULL";
+        if (np >= 1) snprintf(c1, sizeof c1, "%lld", (long long)prev[0]);
+        if (nf >= 2) snprintf(c3, sizeof c3, "%lld", (long long)frame[1]);
+        if (nf >= 2) snprintf(c4, sizeof c4, "%lld", (long long)frame[nf - 2]);
+        char self[24] = "NULL";
+        if (!isnull[i]) snprintf(self, sizeof self, "%lld", (long long)val[i]);
+        snprintf(want, sizeof want, "%lld|%lld|%s|%s|%lld|%s|%s", (long long)t[i], (long long)key[i], self, c1,
+                 np >= 3 ? (long long)prev[2] : -1LL, c3, c4);
+        ck_assert_str_eq(C->rows[i], want);
+    }
+    rt_op_end_chain(op);
 }
 END_TEST
 
@@ -1013,7 +1090,8 @@ static Suite *slide_suite(void) {
     tcase_add_test(tc, test_slide_nulls);
     tcase_add_test(tc, test_slide_strings);
     tcase_add_test(tc, test_slide_out_of_order_and_errors);
-    tcase_add_test(tc, test_slide_unsupported);
+    tcase_add_test(tc, test_slide_ignore_nulls);
+    tcase_add_test(tc, test_slide_ignore_nulls_brute);
     tcase_add_test(tc, test_slide_lag_nth);
     tcase_add_test(tc, test_slide_lag_strings);
     tcase_add_loop_test(tc, test_slide_random_vs_bruteforce, 0, 2);
