@@ -134,8 +134,9 @@ struct rt_slide {
 #define MAX_VALS (RT_KEYMAP_MAX_KEYS * 2)
 
 /* Prefetch distances of the row loop, in rows: partitions, then their rings. */
-#define PF_FAR 8
-#define PF_NEAR 4
+#define PF_FAR 12
+#define PF_NEAR 6
+#define PF_SLOTS 3
 
 static inline dq *deques(const rt_slide *s, const part *p) { return (dq *)(uintptr_t)(p + 1); }
 
@@ -657,7 +658,23 @@ static inline void prefetch_part(const rt_slide *s, const part *p) {
     __builtin_prefetch(slot(s, p, p->head));
     for (uint32_t m = 0; m < s->n_mm; m++) {
         const dq *d = &deques(s, p)[m];
-        if (d->len) __builtin_prefetch(dq_ring(s, p, m) + ((d->head + d->len - 1) & mask));
+        if (!d->len) continue;
+        __builtin_prefetch(dq_ring(s, p, m) + ((d->head + d->len - 1) & mask));
+        __builtin_prefetch(dq_ring(s, p, m) + d->head);
+    }
+}
+
+/* The third stage: the FIFO entries the deques' ends point at, which the
+ * new value is compared with and the result is read from (their ring
+ * positions were fetched by prefetch_part). */
+static inline void prefetch_deque_slots(const rt_slide *s, const part *p) {
+    uint32_t mask = cap_mask(p);
+    for (uint32_t m = 0; m < s->n_mm; m++) {
+        const dq *d = &deques(s, p)[m];
+        if (!d->len) continue;
+        const uint32_t *ring = dq_ring(s, p, m);
+        __builtin_prefetch(slot(s, p, ring[(d->head + d->len - 1) & mask]));
+        __builtin_prefetch(slot(s, p, ring[d->head]));
     }
 }
 
@@ -685,10 +702,12 @@ int rt_slide_step(rt_slide *s, const rt_batch *in, rt_batch *out, uint32_t out_c
     for (uint32_t v = 0; v < s->n_vals; v++) vc[v] = &in->cols[s->val_col[v]];
     uint64_t max_rows = (uint64_t)s->frame.n_rows + 1;
     for (uint32_t i = 0; i < live; i++) {
-        /* Two-stage prefetch: the partition 8 rows ahead, then 4 rows ahead
-         * (its partition now cached) the FIFO and deque entries the row
-         * will touch first. With thousands of partitions these are cache
-         * misses otherwise, and they dominate the row's cost. */
+        /* Three-stage prefetch: the partition PF_FAR rows ahead, then
+         * PF_NEAR rows ahead (its partition now cached) the FIFO and deque
+         * ring entries the row will touch first, then PF_SLOTS rows ahead
+         * the FIFO entries the deques point at. With thousands of
+         * partitions these are cache misses otherwise, and they dominate
+         * the row's cost. */
         if (i + PF_FAR < live) {
             /* Entries are 16-byte aligned: the payload may span two lines. */
             const uint8_t *pp = rt_keymap_payload(&s->map, ids[i + PF_FAR]);
@@ -696,6 +715,8 @@ int rt_slide_step(rt_slide *s, const rt_batch *in, rt_batch *out, uint32_t out_c
             __builtin_prefetch(pp + s->map.payload_size - 1);
         }
         if (i + PF_NEAR < live) prefetch_part(s, (part *)rt_keymap_payload(&s->map, ids[i + PF_NEAR]));
+        if (s->n_mm && i + PF_SLOTS < live)
+            prefetch_deque_slots(s, (part *)rt_keymap_payload(&s->map, ids[i + PF_SLOTS]));
         uint32_t r = rt_batch_row(in, i);
         part *p = (part *)rt_keymap_payload(&s->map, ids[i]);
         int64_t t = in->rowtime[r];
