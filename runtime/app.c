@@ -137,6 +137,11 @@ struct rt_app {
     volatile int query_stop;     /* a query asked to stop */
     rt_batch *err_spare;         /* the other error batch (see err_flush) */
     volatile sig_atomic_t *stop; /* the run's stop flag, for retry loops */
+    /* Fan-out pushes to any input wake the run loop (app_wake): waiting on
+     * one reader alone would leave the others' pushes until its timeout. */
+    pthread_mutex_t wake_mu;
+    pthread_cond_t wake_cv;
+    int wake_pending, wake_init;
     hub *last_printed;           /* table output: the stream printed last */
     pump_run **queries;
     size_t n_queries;
@@ -675,6 +680,39 @@ static int make_decoder(rt_app *app, const cat_stream *cst, rt_decoder **dec, rt
     return 0;
 }
 
+static void app_wake(void *ctx) {
+    rt_app *app = ctx;
+    pthread_mutex_lock(&app->wake_mu);
+    app->wake_pending = 1;
+    pthread_cond_signal(&app->wake_cv);
+    pthread_mutex_unlock(&app->wake_mu);
+}
+
+/* Sleeps until an input has a fetch due, a push arrives on any input, or
+ * max_ms passes. */
+static void app_wait(rt_app *app, int max_ms) {
+    int wait = max_ms;
+    for (size_t i = 0; i < app->n_sources && wait > 0; i++) {
+        if (app->sources[i].done) continue;
+        int w = rt_reader_due_in(app->sources[i].reader, wait);
+        if (w < wait) wait = w;
+    }
+    if (wait <= 0) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += wait / 1000;
+    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&app->wake_mu);
+    while (!app->wake_pending)
+        if (pthread_cond_timedwait(&app->wake_cv, &app->wake_mu, &ts) != 0) break;
+    app->wake_pending = 0;
+    pthread_mutex_unlock(&app->wake_mu);
+}
+
 static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     const cat_source *cs = &h->cs->source;
     s->h = h;
@@ -696,6 +734,8 @@ static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     if (app->o.poll_interval_ms > 0) ro.poll_interval_ms = app->o.poll_interval_ms;
     if (app->o.idle_timeout_ms > 0) ro.idle_timeout_ms = app->o.idle_timeout_ms;
     ro.drain = app->o.drain;
+    ro.wake = app_wake;
+    ro.wake_ctx = app;
     s->wm = INT64_MIN;
     int rc2 = rt_reader_open(&ro, app->src, cs->stream, &s->reader, err);
     /* A replaced or restarted application continues where it stopped. */
@@ -767,6 +807,13 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
     app->env.query_start_ms = eddy_now_ms();
     app->esink.row_error = op_row_error;
     app->esink.ctx = app;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&app->wake_mu, NULL);
+    pthread_cond_init(&app->wake_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    app->wake_init = 1;
     int rc = shard_source_local_new(opts->store, &app->src, err);
     if (rc != 0) goto fail;
     size_t ns = 0;
@@ -1159,7 +1206,7 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
         if (!any) {
             rc = flush_outputs(app, err);
             if (rc != 0) return rc;
-            if (app->n_sources) rt_reader_wait(app->sources[0].reader, 50);
+            if (app->n_sources) app_wait(app, 50);
             else usleep(50000);
         }
     }
@@ -1251,5 +1298,9 @@ void rt_app_free(rt_app *app) {
     free(app->hubs);
     sbuf_free(&app->line);
     arena_free(&app->mem);
+    if (app->wake_init) {
+        pthread_cond_destroy(&app->wake_cv);
+        pthread_mutex_destroy(&app->wake_mu);
+    }
     free(app);
 }

@@ -515,7 +515,8 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err) 
     return 0;
 }
 
-void rt_reader_wait(rt_reader *r, int max_ms) {
+int rt_reader_due_in(rt_reader *r, int max_ms) {
+    if (!r->started) return 0;
     int64_t now = shard_source_now(r->src);
     int64_t wait = max_ms;
     for (size_t i = 0; i < r->n_shards; i++) {
@@ -523,14 +524,17 @@ void rt_reader_wait(rt_reader *r, int max_ms) {
         if (sh->state != SH_ACTIVE || rt_merge_pending(r->m, sh->lane) > 0)
             continue;
         if (shard_due(sh, now))
-            return;
+            return 0;
         if (sh->next_fetch - now < wait)
             wait = sh->next_fetch - now;
     }
-    if (!r->started)
+    return wait < 0 ? 0 : (int)wait;
+}
+
+void rt_reader_wait(rt_reader *r, int max_ms) {
+    int wait = rt_reader_due_in(r, max_ms);
+    if (wait == 0)
         return;
-    if (wait < 0)
-        wait = 0;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += wait / 1000;

@@ -112,6 +112,11 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err);
  * already due. */
 void rt_reader_wait(rt_reader *r, int max_ms);
 
+/* How long, in ms up to max_ms, until this reader has a fetch due (0: now,
+ * or not started). A caller that sleeps on several readers at once waits
+ * the least of these, woken early by opts.wake. */
+int rt_reader_due_in(rt_reader *r, int max_ms);
+
 /* The shard id of a slot (rt_record.lane); NULL if out of range. Borrowed. */
 const char *rt_reader_shard_id(const rt_reader *r, uint32_t slot);
 
