@@ -1121,17 +1121,8 @@ static void print_cpu(const char *phase, const figs *e, const figs *k, int have_
 }
 
 static void print_machine(void) {
-    char model[256] = "unknown", line[512];
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    while (f && fgets(line, sizeof line, f)) {
-        char *p = strchr(line, ':');
-        if (!strncmp(line, "model name", 10) && p) {
-            snprintf(model, sizeof model, "%s", p + 2);
-            model[strcspn(model, "\n")] = 0;
-            break;
-        }
-    }
-    if (f) fclose(f);
+    char model[256];
+    bench_cpu_model(model, sizeof model);
     struct utsname u;
     uname(&u);
     printf("bench_api: machine: %ld cores online (nproc), CPU \"%s\", %s %s\n",

@@ -677,23 +677,8 @@ static void run_duckdb(const char *json_path, int threads) {
 /* ------------------------------------------------------------ main */
 
 static void machine_line(void) {
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "model name", 10) == 0) {
-                char *c = strchr(line, ':');
-                if (c) {
-                    c += 1 + (c[1] == ' ');
-                    c[strcspn(c, "\n")] = 0;
-                    snprintf(model, sizeof model, "%s", c);
-                }
-                break;
-            }
-        }
-        fclose(f);
-    }
+    char model[256];
+    bench_cpu_model(model, sizeof model);
     printf("bench_engine: machine: %ld cores online, %s; %d steady runs after a cold one\n",
            sysconf(_SC_NPROCESSORS_ONLN), model, n_runs);
 }

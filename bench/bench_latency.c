@@ -79,6 +79,7 @@
  * on what is left, and the tails move with the machine's other load.
  */
 #include "bench_hist.h"
+#include "bench_stats.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -261,10 +262,7 @@ static void *consumer(void *arg) {
         int quit = atomic_load(&r->quit);
         pthread_mutex_lock(&r->mu);
         while (r->notified == handled && !quit) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 10 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+            struct timespec ts = eddy_deadline_ms(CLOCK_REALTIME, 10);
             if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT) break;
         }
         handled = r->notified;
@@ -569,23 +567,8 @@ static void phase_window(int idx) {
 /* ------------------------------------------------------------ main */
 
 static void machine_line(void) {
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "model name", 10) == 0) {
-                char *c = strchr(line, ':');
-                if (c) {
-                    c += 1 + (c[1] == ' ');
-                    c[strcspn(c, "\n")] = 0;
-                    snprintf(model, sizeof model, "%s", c);
-                }
-                break;
-            }
-        }
-        fclose(f);
-    }
+    char model[256];
+    bench_cpu_model(model, sizeof model);
     printf("bench_latency: machine: %ld cores online, %s\n", sysconf(_SC_NPROCESSORS_ONLN), model);
 }
 

@@ -1,11 +1,13 @@
 /*
  * bench_stats.h — what every benchmark measures with: the process's CPU
- * time (user + system, every thread) and the median of a few runs.
+ * time (user + system, every thread), the median of a few runs, and the
+ * CPU model the figures were taken on.
  * Header-only: each benchmark is one program.
  */
 #ifndef EDDY_BENCH_STATS_H
 #define EDDY_BENCH_STATS_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,6 +34,24 @@ static inline double bench_median(const double *v, int n) {
     memcpy(s, v, (size_t)n * sizeof *s);
     qsort(s, (size_t)n, sizeof *s, bench_cmp_double);
     return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* The "model name" of /proc/cpuinfo's first CPU into out ("unknown" when
+ * there is none). */
+static inline void bench_cpu_model(char *out, size_t cap) {
+    char line[512];
+    snprintf(out, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *c = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && c) {
+            c += 1 + (c[1] == ' ');
+            c[strcspn(c, "\n")] = 0;
+            snprintf(out, cap, "%s", c);
+            break;
+        }
+    }
+    if (f) fclose(f);
 }
 
 #endif

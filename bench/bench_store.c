@@ -204,10 +204,7 @@ static void *lat_consumer(void *arg) {
     while (l->received < l->expected) {
         pthread_mutex_lock(&l->mu);
         while (l->notified == seen) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 10 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+            struct timespec ts = eddy_deadline_ms(CLOCK_REALTIME, 10);
             if (pthread_cond_timedwait(&l->cv, &l->mu, &ts) == ETIMEDOUT) break;
         }
         seen = l->notified;

@@ -341,10 +341,7 @@ static int read_shard(tail_ctx *t, tshard *x, size_t *n_read, int *ended) {
 }
 
 static void wait_for_more(tail_ctx *t, unsigned long seen) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += TAIL_POLL_MS * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    struct timespec ts = eddy_deadline_ms(CLOCK_REALTIME, TAIL_POLL_MS);
     pthread_mutex_lock(&t->mu);
     /* Classic readers have no notification: the timeout is the poll. */
     while (t->notified == seen && !stop_requested)

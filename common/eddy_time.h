@@ -7,12 +7,27 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Wall-clock epoch milliseconds. */
 int64_t eddy_now_ms(void);
 
 /* Monotonic nanoseconds, for durations and latency. */
 uint64_t eddy_mono_ns(void);
+
+/* The time `ms` milliseconds from now on clock `clk`, as the absolute
+ * deadline pthread_cond_timedwait and clock_nanosleep take. */
+static inline struct timespec eddy_deadline_ms(clockid_t clk, int64_t ms) {
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
 
 /* Formats epoch ms as "YYYY-MM-DD HH:MM:SS.mmm" (SQL style, UTC) into out
  * (>= 32 bytes). Returns the length. */

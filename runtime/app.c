@@ -698,14 +698,7 @@ static void app_wait(rt_app *app, int max_ms) {
         if (w < wait) wait = w;
     }
     if (wait <= 0) return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += wait / 1000;
-    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = eddy_deadline_ms(CLOCK_MONOTONIC, wait);
     pthread_mutex_lock(&app->wake_mu);
     while (!app->wake_pending)
         if (pthread_cond_timedwait(&app->wake_cv, &app->wake_mu, &ts) != 0) break;

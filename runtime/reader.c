@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "eddy_log.h"
+#include "eddy_time.h"
 
 typedef enum { SH_WAITING, SH_ACTIVE, SH_FINISHED } sh_state;
 
@@ -535,14 +536,7 @@ void rt_reader_wait(rt_reader *r, int max_ms) {
     int wait = rt_reader_due_in(r, max_ms);
     if (wait == 0)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += wait / 1000;
-    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = eddy_deadline_ms(CLOCK_MONOTONIC, wait);
     pthread_mutex_lock(&r->mu);
     while (!r->wake_pending) {
         if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) != 0)

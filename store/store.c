@@ -271,14 +271,7 @@ static void *bg_main(void *arg) {
     int period = s->fsync == STORE_FSYNC_INTERVAL ? s->fsync_interval_ms : 1000;
     pthread_mutex_lock(&s->bg_mu);
     while (!s->bg_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += period / 1000;
-        ts.tv_nsec += (long)(period % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = eddy_deadline_ms(CLOCK_REALTIME, period);
         pthread_cond_timedwait(&s->bg_cv, &s->bg_mu, &ts);
         if (s->bg_stop) break;
         pthread_mutex_unlock(&s->bg_mu);
