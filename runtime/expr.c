@@ -54,6 +54,7 @@ typedef enum {
 typedef struct step {
     step_kind kind;
     kernel kern;            /* K_GENERIC unless a fast kernel applies */
+    plan_op op;             /* S_OP: the operator (MOD(a, b) of integers is PLAN_OP_MOD) */
     int out, a, b, c;       /* value registers (-1 = none) */
     int sel;                /* selection it runs over */
     int sel_t, sel_f, mode; /* S_SPLIT */
@@ -285,7 +286,7 @@ static int is_float_type(eddy_type_id id) { return id == EDDY_T_REAL || id == ED
 
 /* Picks the kernel of an S_OP step whose fields are set. */
 static void choose_op_kernel(step *s) {
-    plan_op op = s->px->u.op.op;
+    plan_op op = s->op;
     if (s->b < 0) return;
     eddy_type_id a = s->ta.id, b = s->tb.id, t = s->type.id;
     rt_phys pa = rt_phys_of(a), pb = rt_phys_of(b);
@@ -389,6 +390,7 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
         s->a = a;
         s->b = b;
         s->px = e;
+        s->op = e->u.op.op;
         s->type = e->type;
         s->ta = e->u.op.args[0]->type;
         if (b >= 0) s->tb = e->u.op.args[1]->type;
@@ -413,6 +415,28 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
             eddy_err_set_at(err, EDDY_E_UNSUPPORTED, e->off, e->len,
                             "function %s is not implemented yet", fn ? fn->name : "?");
             return -1;
+        }
+        /* MOD of two integers is the % operator (the same value, with the
+         * operator's DIVISION_BY_ZERO for b = 0): its kernel runs a tight
+         * loop where the function call boxes every argument. */
+        if (e->u.call.n_args == 2 && !strcmp(fn->name, "MOD") && is_int_type(e->u.call.args[0]->type.id) &&
+            is_int_type(e->u.call.args[1]->type.id) && is_int_type(e->type.id)) {
+            int a = comp(x, e->u.call.args[0], sel, err);
+            if (a < 0) return -1;
+            int b = comp(x, e->u.call.args[1], sel, err);
+            if (b < 0) return -1;
+            out = new_reg(x, e->type);
+            NEED(out >= 0 && (s = new_step(x, S_OP, sel)));
+            s->out = out;
+            s->a = a;
+            s->b = b;
+            s->px = e;
+            s->op = PLAN_OP_MOD;
+            s->type = e->type;
+            s->ta = e->u.call.args[0]->type;
+            s->tb = e->u.call.args[1]->type;
+            choose_op_kernel(s);
+            return out;
         }
         int *args = arena_alloc(x->a, sizeof(int) * (e->u.call.n_args + 1));
         NEED(args);
@@ -772,7 +796,7 @@ static void eval_op_kernel(rt_expr *x, const step *s, const selreg *sel) {
     const rt_vec *a = &x->regs[s->a].vec, *b = &x->regs[s->b].vec;
     const uint16_t *rs = sel->rows;
     uint32_t n = sel->n;
-    plan_op op = s->px->u.op.op;
+    plan_op op = s->op;
     switch (s->kern) {
     case K_CMP_I64:
         switch (op) { CMP_CASES(a->v.i64[r], b->v.i64[r]) }
@@ -845,7 +869,7 @@ static void eval_op(rt_expr *x, const step *s, const selreg *sel) {
     rt_vec *o = &x->regs[s->out].vec;
     const rt_vec *a = &x->regs[s->a].vec;
     const rt_vec *b = s->b >= 0 ? &x->regs[s->b].vec : NULL;
-    plan_op op = s->px->u.op.op;
+    plan_op op = s->op;
     eddy_type t = s->type, ta = s->ta, tb = s->tb;
     for (uint32_t i = 0; i < sel->n; i++) {
         uint32_t r = sel->rows[i];

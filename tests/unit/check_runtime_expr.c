@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "expr.h"
 #include "plan.h"
+#include "udf.h"
 
 static arena A;
 
@@ -661,11 +662,64 @@ START_TEST(test_op_kernels) {
 }
 END_TEST
 
+/* MOD(a, b) of integers runs as the % operator's kernel: the same values
+ * (sign of a, MOD(x, -1) = 0 even for the most negative x), NULLs, and
+ * DIVISION_BY_ZERO for b = 0; MOD of DECIMALs still goes through the
+ * function (MOD(7.5, 2) = 1.5). */
+START_TEST(test_mod_call_of_integers) {
+    const udf_func *mod = udf_find_specific(udf_registry_default(), "MOD");
+    ck_assert_ptr_nonnull(mod);
+    eddy_type bi = T(EDDY_T_BIGINT);
+    eddy_type ts[2] = {bi, bi};
+    eddy_err err;
+    rt_batch *b = rt_batch_new(ts, 2, &err);
+    static const int64_t xa[] = {7, -7, 7, INT64_MIN, 5, 0};
+    static const int64_t xb[] = {3, 3, -3, -1, 0, 0};
+    for (int i = 0; i < 6; i++) {
+        uint32_t r = rt_batch_begin_row(b, 0);
+        if (i < 5) {
+            rt_batch_set_i64(b, 0, r, xa[i]);
+            rt_batch_set_i64(b, 1, r, xb[i]);
+        }
+        rt_batch_commit_row(b);
+    }
+    plan_expr *args[2] = {col(0, bi), col(1, bi)};
+    rt_expr *x;
+    ck_assert_int_eq(rt_expr_compile(call_e(mod, args, 2, bi), ts, 2, NULL, &A, &x, &err), 0);
+    const rt_vec *v;
+    const rt_row_error *errs;
+    uint32_t n_errs;
+    ck_assert_int_eq(rt_expr_eval(x, b, NULL, 0, &v, &errs, &n_errs, &err), 0);
+    static const int64_t want[] = {1, -1, 1, 0};
+    for (int r = 0; r < 4; r++) {
+        ck_assert(!v->null[r]);
+        ck_assert_int_eq(v->v.i64[r], want[r]);
+    }
+    ck_assert(v->null[4] && v->null[5]);
+    ck_assert_uint_eq(n_errs, 1);
+    ck_assert_uint_eq(errs[0].row, 4);
+    ck_assert_str_eq(errs[0].name, "DIVISION_BY_ZERO");
+    rt_expr_free(x);
+    rt_batch_release(b);
+
+    eddy_type d = DEC(3, 1);
+    plan_expr *dargs[2] = {lit_i(75, d), lit_i(2, bi)};
+    ck_assert_int_eq(rt_expr_compile(call_e(mod, dargs, 2, d), in_types, 2, NULL, &A, &x, &err), 0);
+    rt_batch *one = batch2((const int64_t[]){0}, NULL, NULL, 1);
+    ck_assert_int_eq(rt_expr_eval(x, one, NULL, 0, &v, &errs, &n_errs, &err), 0);
+    ck_assert_uint_eq(n_errs, 0);
+    ck_assert_int_eq(v->v.i64[0], 15);   /* 1.5 at scale 1 */
+    rt_expr_free(x);
+    rt_batch_release(one);
+}
+END_TEST
+
 static Suite *suite_expr(void) {
     Suite *s = suite_create("runtime_expr");
     TCase *tc = tcase_create("eval");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_integer_division_truncates_and_errors);
+    tcase_add_test(tc, test_mod_call_of_integers);
     tcase_add_test(tc, test_case_guards_division);
     tcase_add_test(tc, test_three_valued_logic);
     tcase_add_test(tc, test_like_in_and_concat);
