@@ -19,10 +19,10 @@
  *       the consumer's wake-up) is charged to every record it delays: no
  *       coordinated omission. Run under fsync=interval (the default: a put
  *       is acknowledged before fsync) and fsync=always (group commit: a put
- *       returns after fdatasync). Note that under `always` the store
- *       notifies fan-out subscribers when records are appended, before the
- *       fsync, so the figure contains no fsync on the path itself, only
- *       its effect of blocking the producer and the application's sink put.
+ *       returns after fdatasync). Under `always` a record is readable only
+ *       once it is durable, so the path holds two fsyncs: the input put's
+ *       before the application can read it, and the output put's before
+ *       the consumer can.
  *       A third run (fsync=interval, "2 inputs") declares a second fan-out
  *       input first that no record is put to: pushes to any input must
  *       wake the application as quickly as pushes to the first.

@@ -233,25 +233,39 @@ int store__count_open_shards(store *s) {
 
 /* ---------------------------------------------------------------- fsync */
 
+int store__sync_fd(const store *s, int fd) { return s->sync_fd ? s->sync_fd(fd, s->sync_ctx) : fdatasync(fd); }
+
+int store__publish_at_append(const store *s) { return s->fsync != STORE_FSYNC_ALWAYS || !s->data_dir; }
+
+void store__published(store *s, store_shard *sh, uint64_t vend) {
+    if (store__publish_at_append(s)) return;
+    pthread_mutex_lock(&sh->mu);
+    int more = vend > sh->vis_end;
+    if (more) sh->vis_end = vend;
+    pthread_mutex_unlock(&sh->mu);
+    if (more) store__notify_shard(s, sh);
+}
+
 int store__shard_fsync(store *s, store_shard *sh) {
     pthread_mutex_lock(&sh->mu);
     if (sh->n_segs == 0 || sh->segs[sh->n_segs - 1].fd < 0) {
         pthread_mutex_unlock(&sh->mu);
         return 0;
     }
-    uint64_t w = sh->written;
+    uint64_t w = sh->written, vend = store__shard_end(sh);
     /* A dup keeps the descriptor valid while we sync without the lock, even if
      * retention or a roll closes the original meanwhile. */
     int fd = dup(sh->segs[sh->n_segs - 1].fd);
     sh->dirty = 0;
     pthread_mutex_unlock(&sh->mu);
     if (fd < 0) return EDDY_E_IO;
-    int rc = fdatasync(fd) == 0 ? 0 : EDDY_E_IO;
+    int rc = store__sync_fd(s, fd) == 0 ? 0 : EDDY_E_IO;
     close(fd);
     pthread_mutex_lock(&sh->sync_mu);
     if (rc == 0 && sh->synced < w) sh->synced = w;
     pthread_cond_broadcast(&sh->sync_cv);
     pthread_mutex_unlock(&sh->sync_mu);
+    if (rc == 0) store__published(s, sh, vend);
     return rc;
 }
 
@@ -326,6 +340,8 @@ int store_open(const store_opts *opts, store **out, eddy_err *err) {
     snprintf(s->region, sizeof s->region, "%s", opts->region ? opts->region : "us-east-1");
     snprintf(s->account, sizeof s->account, "%s", opts->account ? opts->account : "000000000000");
     s->clock_ms = opts->clock_ms;
+    s->sync_fd = opts->sync_fd;
+    s->sync_ctx = opts->sync_ctx;
     s->clock_ctx = opts->clock_ctx;
     pthread_rwlock_init(&s->cat_lock, NULL);
     pthread_mutex_init(&s->subs_mu, NULL);

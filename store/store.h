@@ -90,6 +90,10 @@ typedef struct store_opts {
      * Tests inject one to make time deterministic. */
     int64_t (*clock_ms)(void *ctx);
     void *clock_ctx;
+    /* How a segment file is made durable; NULL = fdatasync. Tests inject
+     * one to hold a sync in flight (or fail it). Returns 0 or -1. */
+    int (*sync_fd)(int fd, void *ctx);
+    void *sync_ctx;
 } store_opts;
 
 /* Sets the defaults above. */

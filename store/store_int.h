@@ -101,6 +101,10 @@ typedef struct store_shard {
     pthread_mutex_t sync_mu;
     pthread_cond_t sync_cv;
     uint64_t synced;                  /* logical bytes known durable */
+    /* One past the last counter readers may see (sh->mu). Under
+     * fsync=always a record becomes readable once it is durable, when its
+     * put is acknowledged, never before; otherwise at append. */
+    uint64_t vis_end;
     int syncing;
     int sync_err;
 
@@ -147,6 +151,8 @@ struct store {
     char region[64], account[32];
     int64_t (*clock_ms)(void *ctx);
     void *clock_ctx;
+    int (*sync_fd)(int fd, void *ctx);
+    void *sync_ctx;
     int lock_fd;
     unsigned char secret[32];         /* iterator-token HMAC key */
 
@@ -198,6 +204,17 @@ size_t store__frame_encode(char *dst, uint64_t counter, int64_t arrival, int64_t
                            const void *pk, uint32_t pk_len, const void *data, uint32_t data_len);
 void store__frames_seal(char *buf, const size_t *offs, size_t n);
 int store__shard_fsync(store *s, store_shard *sh);                /* not under sh->mu */
+/* fdatasync, or the injected store_opts.sync_fd; returns 0 or -1. */
+int store__sync_fd(const store *s, int fd);
+/* Whether records are readable as soon as they are appended (every policy
+ * but fsync=always on disk). */
+int store__publish_at_append(const store *s);
+/* A sync that started with `vend` as the shard's end succeeded: under
+ * fsync=always the records before vend become readable and subscribers
+ * are told. Not under sh->mu. */
+void store__published(store *s, store_shard *sh, uint64_t vend);
+/* One past the newest record's counter (0 for an empty shard). sh->mu. */
+static inline uint64_t store__shard_end(const store_shard *sh) { return sh->has_records ? sh->last_counter + 1 : 0; }
 
 /* store_shard.c */
 int store__idx_push(store_shard *sh, uint64_t counter, int64_t arrival, uint64_t seg_no,

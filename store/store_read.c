@@ -65,7 +65,9 @@ int store__resolve_pos(store *s, store_stream *st, store_shard *sh, const store_
         *counter = 0;
         break;
     case STORE_LATEST:
-        *counter = sh->has_records ? sh->last_counter + 1 : 0;
+        /* After the last readable record: records still waiting for their
+         * put's fsync come next, once they are durable. */
+        *counter = sh->vis_end;
         break;
     case STORE_AT_SEQUENCE_NUMBER:
     case STORE_AFTER_SEQUENCE_NUMBER:
@@ -176,7 +178,7 @@ int store__read_shard(store *s, store_stream *st, store_shard *sh, uint64_t *pos
     uint64_t p = floor_pos(sh, *pos);
     size_t i = store__idx_lower_counter(sh, p), j = i;
     size_t mem = 0, payload = 0;
-    while (j < sh->n_idx && j - i < limit) {
+    while (j < sh->n_idx && sh->idx[j].counter < sh->vis_end && j - i < limit) {
         uint64_t fs = frame_size(sh, j);
         if (j > i && payload + (fs - STORE_FRAME_HDR) > STORE_GET_BYTES_MAX) break;
         payload += fs - STORE_FRAME_HDR;
@@ -228,15 +230,15 @@ int store__read_shard(store *s, store_stream *st, store_shard *sh, uint64_t *pos
     b->n_records = n;
     if (n) {
         p = sh->idx[j - 1].counter + 1;
-    } else if (sh->has_records && p <= sh->last_counter) {
+    } else if (i == sh->n_idx && sh->has_records && p <= sh->last_counter) {
         p = sh->last_counter + 1;   /* everything from p on was trimmed */
     }
     *pos = p;
     b->next_seq = store__seq_make(p - 1, sh->index);
-    if (j < sh->n_idx) {
+    if (j < sh->n_idx && sh->idx[j].counter < sh->vis_end) {
         int64_t ref = n ? sh->idx[j - 1].arrival_ms : sh->idx[j].arrival_ms;
         b->millis_behind_latest = now > ref ? now - ref : 0;
-    } else if (sh->closed) {
+    } else if (sh->closed && j == sh->n_idx) {
         b->end_of_shard = 1;
         fill_children(st, sh, b);
     }

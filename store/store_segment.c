@@ -309,6 +309,7 @@ int store__shard_recover(store *s, store_stream *st, store_shard *sh, eddy_err *
         sh->written += good;
     }
     sh->synced = sh->written;
+    sh->vis_end = store__shard_end(sh);   /* what recovery found is on disk */
     free(firsts);
     return rc;
 }

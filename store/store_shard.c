@@ -67,7 +67,7 @@ size_t store__idx_lower_arrival(const store_shard *sh, int64_t ts) {
 
 /* ---------------------------------------------------------------- group commit */
 
-static int wait_durable(store_shard *sh, uint64_t target) {
+static int wait_durable(store *s, store_shard *sh, uint64_t target) {
     int rc = 0;
     pthread_mutex_lock(&sh->sync_mu);
     while (sh->synced < target && rc == 0) {
@@ -78,13 +78,16 @@ static int wait_durable(store_shard *sh, uint64_t target) {
         sh->syncing = 1;
         pthread_mutex_unlock(&sh->sync_mu);
         pthread_mutex_lock(&sh->mu);
-        uint64_t w = sh->written;
+        uint64_t w = sh->written, vend = store__shard_end(sh);
         /* No segment left (retention removed it) means nothing to sync. */
         int fd = sh->n_segs ? dup(sh->segs[sh->n_segs - 1].fd) : -2;
         sh->dirty = 0;
         pthread_mutex_unlock(&sh->mu);
-        int ok = fd == -2 || (fd >= 0 && fdatasync(fd) == 0);
+        int ok = fd == -2 || (fd >= 0 && store__sync_fd(s, fd) == 0);
         if (fd >= 0) close(fd);
+        /* Readable before the waiters hear of it: a put is acknowledged
+         * only once its records can be read. */
+        if (ok) store__published(s, sh, vend);
         pthread_mutex_lock(&sh->sync_mu);
         sh->syncing = 0;
         if (ok && sh->synced < w) sh->synced = w;
@@ -260,7 +263,7 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
          * being left now. Under `always` its records were synced when put;
          * under `interval` a failure here is the last chance to hear of it. */
         if (sh->n_segs && sh->segs[sh->n_segs - 1].fd >= 0 && s->fsync != STORE_FSYNC_NEVER &&
-            fdatasync(sh->segs[sh->n_segs - 1].fd) != 0)
+            store__sync_fd(s, sh->segs[sh->n_segs - 1].fd) != 0)
             eddy_log(EDDY_LOG_ERROR, "stream %s shard %u: fsync of a full segment failed: %s", st->name, sh->index,
                      strerror(errno));
         rc = store__seg_open_new(s, st, sh, first, &err);
@@ -299,6 +302,7 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
             sh->last_arrival_ms = last_arrival;
             sh->last_counter = first + ok - 1;
             sh->has_records = 1;
+            if (store__publish_at_append(s)) sh->vis_end = sh->last_counter + 1;
             *written = sh->written;
         }
     }
@@ -377,7 +381,7 @@ int store_put_records(store *s, const char *stream, const store_put_entry *entri
         uint64_t w;
         append_shard(s, st, sh, entries, which, k, results, &w);
         if (w) {
-            store__notify_shard(s, sh);
+            if (store__publish_at_append(s)) store__notify_shard(s, sh);
             touched[n_touched] = sh;
             marks[n_touched++] = w;
         }
@@ -385,7 +389,7 @@ int store_put_records(store *s, const char *stream, const store_put_entry *entri
     }
     if (s->fsync == STORE_FSYNC_ALWAYS && s->data_dir) {
         for (size_t i = 0; i < n_touched; i++) {
-            if (wait_durable(touched[i], marks[i]) != 0) {
+            if (wait_durable(s, touched[i], marks[i]) != 0) {
                 rc = eddy_err_set(err, EDDY_E_IO, "fsync of stream %s failed: %s", st->name,
                                   strerror(errno));
                 goto out;

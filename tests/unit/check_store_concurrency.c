@@ -127,11 +127,134 @@ START_TEST(test_concurrent_everything) {
 }
 END_TEST
 
+/* An fsync held in flight (or failed) by the injected sync. */
+typedef struct held_sync {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int entered, release, fail;
+} held_sync;
+
+static int hold_sync(int fd, void *ctx) {
+    held_sync *h = ctx;
+    pthread_mutex_lock(&h->mu);
+    h->entered++;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->release) pthread_cond_wait(&h->cv, &h->mu);
+    int fail = h->fail;
+    pthread_mutex_unlock(&h->mu);
+    return fail ? -1 : fdatasync(fd);
+}
+
+typedef struct put_arg {
+    store *s;
+    const char *data;
+    int rc;
+} put_arg;
+
+static void *put_thread(void *p) {
+    put_arg *a = p;
+    store_put_entry e = {.data = a->data, .data_len = strlen(a->data), .partition_key = "k", .partition_key_len = 1};
+    store_put_result r;
+    a->rc = store_put_record(a->s, "s", &e, &r, NULL);
+    return NULL;
+}
+
+static size_t get_all(store *s, const char *iter, store_batch *b) {
+    ck_assert_int_eq(store_get_records(s, iter, 0, b, NULL), 0);
+    return b->n_records;
+}
+
+/* Under fsync=always a record is readable only once it is durable: while
+ * its put waits for the fsync, GetRecords, a LATEST iterator taken then and
+ * a fan-out subscriber see nothing; they see it when the put returns. A put
+ * whose fsync failed is not acknowledged and shows nothing either (its bytes
+ * are in the file, so a later successful sync makes it readable, as an
+ * unacknowledged Kinesis put may yet have been written). */
+START_TEST(test_always_reads_only_durable) {
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s", eddy_test_tmpdir());
+    held_sync h = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    store_opts o;
+    store_opts_init(&o);
+    o.data_dir = dir;
+    o.fsync = STORE_FSYNC_ALWAYS;
+    o.sync_fd = hold_sync;
+    o.sync_ctx = &h;
+    store *s;
+    ck_assert_int_eq(store_open(&o, &s, NULL), 0);
+    t_create(s, "s", 1);
+    store_consumer_desc cd;
+    ck_assert_int_eq(store_consumer_register(s, "s", "c", &cd, NULL), 0);
+    atomic_int notes = 0;
+    store_sub *sub;
+    store_position th = {.type = STORE_TRIM_HORIZON};
+    ck_assert_int_eq(store_subscribe(s, cd.arn, "shardId-000000000000", &th, note, &notes, &sub, NULL), 0);
+    char it0[STORE_ITER_STR_MAX], it_latest[STORE_ITER_STR_MAX];
+    t_iter(s, "s", "shardId-000000000000", STORE_TRIM_HORIZON, 0, 0, it0);
+    store_batch b;
+    store_batch_init(&b);
+
+    for (int round = 0; round < 2; round++) {
+        /* round 0: the sync succeeds; round 1: it fails. */
+        pthread_mutex_lock(&h.mu);
+        h.entered = 0;
+        h.release = 0;
+        h.fail = round == 1;
+        pthread_mutex_unlock(&h.mu);
+        put_arg pa = {s, round ? "two" : "one", -1};
+        pthread_t t;
+        pthread_create(&t, NULL, put_thread, &pa);
+        pthread_mutex_lock(&h.mu);
+        while (!h.entered) pthread_cond_wait(&h.cv, &h.mu);
+        pthread_mutex_unlock(&h.mu);
+        /* The record is appended, its fsync in flight: only the earlier
+         * rounds' acknowledged record is readable. */
+        ck_assert_uint_eq(get_all(s, it0, &b), (size_t)round);
+        ck_assert_int_eq(b.millis_behind_latest, 0);
+        if (round == 0) t_iter(s, "s", "shardId-000000000000", STORE_LATEST, 0, 0, it_latest);
+        ck_assert_int_eq(store_sub_read(sub, 0, &b, NULL), 0);
+        ck_assert_uint_eq(b.n_records, 0);
+        int notes_before = atomic_load(&notes);
+        pthread_mutex_lock(&h.mu);
+        h.release = 1;
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        pthread_join(t, NULL);
+        if (round == 0) {
+            ck_assert_int_eq(pa.rc, 0);
+            ck_assert_int_gt(atomic_load(&notes), notes_before);
+            ck_assert_uint_eq(get_all(s, it0, &b), 1);
+            ck_assert(b.records[0].data_len == 3 && !memcmp(b.records[0].data, "one", 3));
+            ck_assert_uint_eq(get_all(s, it_latest, &b), 1);   /* LATEST taken mid-sync still sees it */
+            ck_assert_int_eq(store_sub_read(sub, 0, &b, NULL), 0);
+            ck_assert_uint_eq(b.n_records, 1);
+        } else {
+            ck_assert_int_eq(pa.rc, EDDY_E_IO);
+            ck_assert_uint_eq(get_all(s, it0, &b), 1);   /* still only "one" */
+            ck_assert_int_eq(store_sub_read(sub, 0, &b, NULL), 0);
+            ck_assert_uint_eq(b.n_records, 0);
+        }
+    }
+    /* A later put that syncs makes the failed one's bytes readable too. */
+    pthread_mutex_lock(&h.mu);
+    h.release = 1;
+    h.fail = 0;
+    pthread_mutex_unlock(&h.mu);
+    t_put(s, "s", "k", NULL, "three");
+    ck_assert_uint_eq(t_read_all(s, "s", "shardId-000000000000", NULL, 0), 3);
+    store_batch_free(&b);
+    store_sub_close(sub);
+    store_close(s);
+    t_rmdir(dir);
+}
+END_TEST
+
 Suite *suite_store_concurrency(void) {
     Suite *s = suite_create("store_concurrency");
     TCase *tc = tcase_create("concurrency");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_concurrent_everything);
+    tcase_add_test(tc, test_always_reads_only_durable);
     suite_add_tcase(s, tc);
     return s;
 }
