@@ -180,6 +180,7 @@ store_shard *store__shard_new(uint32_t index, eddy_u128 lo, eddy_u128 hi, uint64
 void store__shard_free(store_shard *sh) {
     if (!sh) return;
     for (size_t i = 0; i < sh->n_segs; i++) {
+        store__seg_release(&sh->segs[i]);
         if (sh->segs[i].fd >= 0) close(sh->segs[i].fd);
         free(sh->segs[i].mem);
     }

@@ -54,6 +54,8 @@ typedef struct store_seg {
     char *mem;                /* memory mode: the frames */
     size_t mem_cap;
     uint64_t size;            /* valid bytes */
+    uint64_t reserved;        /* bytes allocated on disk ahead of size (store__seg_append) */
+    uint8_t no_reserve;       /* the filesystem refused to preallocate */
     int64_t max_write_ms;     /* newest write time in it (retention) */
     uint64_t n_records;
 } store_seg;
@@ -194,6 +196,9 @@ int store__shard_dir(store *s, store_stream *st, store_shard *sh, char *out, siz
 int store__seg_open_new(store *s, store_stream *st, store_shard *sh, uint64_t first_counter,
                         eddy_err *err);
 int store__seg_append(store *s, store_shard *sh, const void *p, size_t n, eddy_err *err);
+/* Gives back the blocks a segment file holds beyond its records (it is
+ * full, or the store is closing). */
+void store__seg_release(store_seg *seg);
 int store__seg_read(store_shard *sh, uint64_t seg_no, uint64_t off, void *dst, size_t n);
 int store__shard_recover(store *s, store_stream *st, store_shard *sh, eddy_err *err);
 void store__shard_trim(store *s, store_stream *st, store_shard *sh, int64_t now);

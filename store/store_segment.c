@@ -143,8 +143,34 @@ int store__seg_open_new(store *s, store_stream *st, store_shard *sh, uint64_t fi
     return 0;
 }
 
+/* Appends allocate a segment's blocks ahead, STORE_RESERVE_STEP at a time,
+ * with fallocate(KEEP_SIZE): a write into blocks already allocated skips the
+ * filesystem's per-page block reservation (ext4 delayed allocation), about a
+ * fifth of a buffered append's kernel time. The file's size still ends at
+ * the last record, so recovery reads exactly what was written; the unused
+ * tail is given back when the segment is left (store__seg_release). */
+#define STORE_RESERVE_STEP ((uint64_t)4 << 20)
+
+static void seg_reserve(store *s, store_seg *seg, uint64_t need) {
+    uint64_t want = (need + STORE_RESERVE_STEP - 1) / STORE_RESERVE_STEP * STORE_RESERVE_STEP;
+    uint64_t cap = s->segment_bytes > need ? s->segment_bytes : need;
+    if (want > cap) want = cap;
+    if (want <= seg->reserved) return;
+    if (fallocate(seg->fd, FALLOC_FL_KEEP_SIZE, (off_t)seg->reserved, (off_t)(want - seg->reserved)) == 0)
+        seg->reserved = want;
+    else
+        seg->no_reserve = 1;   /* unsupported, or no space: the write itself will say */
+}
+
+void store__seg_release(store_seg *seg) {
+    if (seg->fd < 0 || seg->reserved <= seg->size) return;
+    /* ext4 and xfs free the blocks past the end on a truncate to the same size. */
+    if (ftruncate(seg->fd, (off_t)seg->size) == 0) seg->reserved = seg->size;
+}
+
 int store__seg_append(store *s, store_shard *sh, const void *p, size_t n, eddy_err *err) {
     store_seg *seg = &sh->segs[sh->n_segs - 1];
+    if (seg->fd >= 0 && !seg->no_reserve && seg->size + n > seg->reserved) seg_reserve(s, seg, seg->size + n);
     if (seg->fd < 0) {
         if (seg->size + n > seg->mem_cap) {
             size_t cap = seg->mem_cap ? seg->mem_cap : 64 * 1024;
@@ -298,6 +324,9 @@ int store__shard_recover(store *s, store_stream *st, store_shard *sh, eddy_err *
                 close(fd);
                 break;
             }
+        } else if ((uint64_t)sb.st_blocks * 512 > ((good + 4095) & ~(uint64_t)4095)) {
+            /* Blocks reserved past the end before a crash: give them back. */
+            if (ftruncate(fd, (off_t)good) != 0) { /* only space is lost */ }
         }
         store_seg seg = {.first_counter = firsts[i], .fd = fd, .size = good,
                          .max_write_ms = max_write, .n_records = n_rec};

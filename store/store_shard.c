@@ -266,6 +266,7 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
             store__sync_fd(s, sh->segs[sh->n_segs - 1].fd) != 0)
             eddy_log(EDDY_LOG_ERROR, "stream %s shard %u: fsync of a full segment failed: %s", st->name, sh->index,
                      strerror(errno));
+        if (sh->n_segs) store__seg_release(&sh->segs[sh->n_segs - 1]);
         rc = store__seg_open_new(s, st, sh, first, &err);
     }
     size_t idx_mark = sh->n_idx;

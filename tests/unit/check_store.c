@@ -9,6 +9,11 @@
 #include "md5.h"
 #include "u128.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 /* ---------------------------------------------------------------- sequence numbers */
 
 START_TEST(test_seq_text) {
@@ -601,6 +606,66 @@ START_TEST(test_persist_reopen) {
 }
 END_TEST
 
+/* Segment files are allocated ahead of their records (fallocate with
+ * KEEP_SIZE), so a file's size stays exactly its records; the blocks past
+ * the end are given back when the store closes, and a reservation left by a
+ * crash is given back when the store opens. */
+/* The path of the shard's one segment file. */
+static void first_seg(const char *dir, char *out, size_t cap) {
+    char sdir[400];
+    snprintf(sdir, sizeof sdir, "%s/streams/s/shardId-000000000000", dir);
+    DIR *d = opendir(sdir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    out[0] = '\0';
+    while ((de = readdir(d)))
+        if (strstr(de->d_name, ".seg")) snprintf(out, cap, "%s/%s", sdir, de->d_name);
+    closedir(d);
+    ck_assert(out[0]);
+}
+
+static uint64_t seg_blocks_bytes(const char *dir, uint64_t *size) {
+    char path[700];
+    first_seg(dir, path, sizeof path);
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    *size = (uint64_t)sb.st_size;
+    return (uint64_t)sb.st_blocks * 512;
+}
+
+START_TEST(test_segment_reservation) {
+    const char *dir = eddy_test_tmpdir();
+    char path[300];
+    snprintf(path, sizeof path, "%s", dir);
+    store *s = t_open(path, STORE_FSYNC_INTERVAL, 0);
+    t_create(s, "s", 1);
+    for (int i = 0; i < 100; i++) t_put(s, "s", "k", NULL, "a record of some thirty bytes..");
+    uint64_t size, held = seg_blocks_bytes(path, &size);
+    ck_assert_uint_gt(size, 0);
+    /* Where the filesystem preallocates (ext4, xfs, tmpfs), 4 MiB are held. */
+    int reserves = held >= ((uint64_t)4 << 20);
+    store_close(s);
+    held = seg_blocks_bytes(path, &size);
+    ck_assert_uint_le(held, ((size + 4095) & ~(uint64_t)4095) + 4096);
+    if (reserves) {
+        /* A crash leaves the reservation; opening gives it back, and every
+         * record is still there. */
+        char seg[700];
+        first_seg(path, seg, sizeof seg);
+        int fd = open(seg, O_RDWR);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)4 << 20), 0);
+        close(fd);
+        ck_assert_uint_ge(seg_blocks_bytes(path, &size), (uint64_t)4 << 20);
+        s = t_open(path, STORE_FSYNC_INTERVAL, 0);
+        ck_assert_uint_le(seg_blocks_bytes(path, &size), ((size + 4095) & ~(uint64_t)4095) + 4096);
+        ck_assert_uint_eq(t_read_all(s, "s", "shardId-000000000000", NULL, 0), 100);
+        store_close(s);
+    }
+    t_rmdir(path);
+}
+END_TEST
+
 START_TEST(test_persist_corrupt_catalog) {
     const char *dir = eddy_test_tmpdir();
     char path[300], cat[400];
@@ -641,6 +706,7 @@ Suite *suite_store(void) {
     tcase_add_test(tc, test_iterator_types);
     tcase_add_test(tc, test_iterator_expiry_and_tamper);
     tcase_add_test(tc, test_persist_reopen);
+    tcase_add_test(tc, test_segment_reservation);
     tcase_add_test(tc, test_persist_corrupt_catalog);
     suite_add_tcase(s, tc);
     return s;
