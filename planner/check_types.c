@@ -917,6 +917,9 @@ plan_expr *pl_expr(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
     case AST_E_EXISTS:
     case AST_E_IN_QUERY:
         pl_unsupported(p, e->off, e->len, "a sub-query inside an expression");
+        if (e->kind != AST_E_SUBQUERY)
+            eddy_err_hint(p->err, "IN (SELECT ...) and EXISTS (SELECT ...) work as conditions of a WHERE, "
+                                  "joined to the others with AND.");
         return NULL;
     case AST_E_CURSOR:
         pl_error(p, e->off, e->len, "CURSOR is only allowed in FROM TABLE(...)");

@@ -418,7 +418,7 @@ static void explain_node(const plan_node *n, sbuf *b, int depth) {
         break;
     case PLAN_STREAM_JOIN:
     case PLAN_TABLE_JOIN: {
-        static const char *const kinds[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS"};
+        static const char *const kinds[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS", "SEMI", "ANTI"};
         sbuf_printf(b, " %s", kinds[n->u.join.kind]);
         if (n->kind == PLAN_TABLE_JOIN) {
             sbuf_puts(b, " table=");
@@ -430,6 +430,17 @@ static void explain_node(const plan_node *n, sbuf *b, int depth) {
         sbuf_puts(b, " on=");
         xctx jx = {n->out.cols, n->out.n_cols, n->inputs[0]->out.n_cols, side_name(n->inputs[0], "LEFT"),
                    side_name(n->inputs[1], "RIGHT")};
+        /* SEMI/ANTI output only the stream's columns; the condition also
+         * reads the table's. */
+        plan_col both[256];
+        const plan_schema *ls = &n->inputs[0]->out, *rs = &n->inputs[1]->out;
+        if ((n->u.join.kind == PLAN_JOIN_SEMI || n->u.join.kind == PLAN_JOIN_ANTI) &&
+            ls->n_cols + rs->n_cols <= sizeof both / sizeof both[0]) {
+            memcpy(both, ls->cols, ls->n_cols * sizeof *both);
+            memcpy(both + ls->n_cols, rs->cols, rs->n_cols * sizeof *both);
+            jx.cols = both;
+            jx.n_cols = ls->n_cols + rs->n_cols;
+        }
         put_expr(b, n->u.join.cond, &jx);
         break;
     }

@@ -223,7 +223,13 @@ typedef enum {
     PLAN_JOIN_LEFT,
     PLAN_JOIN_RIGHT,
     PLAN_JOIN_FULL,
-    PLAN_JOIN_CROSS
+    PLAN_JOIN_CROSS,
+    /* Stream-table only, from WHERE x IN (SELECT ...) / EXISTS (SELECT ...):
+     * the stream row alone (the node's output is its input's schema), once
+     * when some table row makes the condition TRUE (SEMI) or when none does
+     * (ANTI). */
+    PLAN_JOIN_SEMI,
+    PLAN_JOIN_ANTI
 } plan_join_kind;
 
 /* A join side's window; kind NONE means "only its current row". */

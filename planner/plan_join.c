@@ -490,3 +490,115 @@ plan_node *pl_plan_from(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) 
     pl_unsupported(p, f->off, f->len, "this FROM item");
     return NULL;
 }
+
+/* ---- IN / EXISTS sub-queries -------------------------------------------------- */
+
+int pl_is_subquery_pred(const ast_expr *e) {
+    if (e->kind == AST_E_UNARY && e->u.unary.op == AST_OP_NOT) e = e->u.unary.arg;
+    return e->kind == AST_E_IN_QUERY || e->kind == AST_E_EXISTS;
+}
+
+static plan_expr *bool_op(pl *p, plan_op op, plan_expr *a, plan_expr *b, uint32_t off, uint32_t len) {
+    plan_expr *x = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, off, len);
+    if (!x) return NULL;
+    x->u.op.op = op;
+    x->u.op.n_args = b ? 2 : 1;
+    x->u.op.args[0] = a;
+    if (b) x->u.op.args[1] = b;
+    x->nullable = op == PLAN_OP_IS_NOT_FALSE ? 0 : a->nullable || (b && b->nullable);
+    return x;
+}
+
+/* `x [NOT] IN (SELECT c FROM t [WHERE ...])`, `(x, y) [NOT] IN (SELECT c, d
+ * ...)` and `[NOT] EXISTS (SELECT ... FROM t [WHERE ...])`, where t is a
+ * reference table and the sub-query's WHERE may name the enclosing query's
+ * columns (its own names first). Each becomes a SEMI or ANTI join of the
+ * stream with t:
+ *   IN          SEMI on (x = c AND where)
+ *   EXISTS      SEMI on where
+ *   NOT EXISTS  ANTI on where
+ *   NOT IN      ANTI on (where AND (x = c) IS NOT FALSE): a row goes when
+ *               some table row equals it or compares NULL with it, so a NULL
+ *               x or a NULL c leaves nothing, as SQL's NOT IN does, and an
+ *               empty set keeps every row. */
+plan_node *pl_plan_subquery_pred(pl *p, plan_node *in, const ast_expr *e, pl_scope *sc) {
+    int not_ = 0;
+    const ast_expr *pred = e;
+    if (pred->kind == AST_E_UNARY) {
+        not_ = 1;
+        pred = pred->u.unary.arg;
+    }
+    int is_in = pred->kind == AST_E_IN_QUERY;
+    if (is_in) not_ ^= pred->u.in.negated;
+    const ast_query *q = is_in ? pred->u.in.query : pred->u.query.query;
+    const ast_select *ss = q->kind == AST_Q_SELECT ? q->u.select : NULL;
+    if (ss && ss->stream) {
+        pl_unsupported(p, q->off, q->len, "a sub-query over a stream");
+        eddy_err_hint(p->err, "IN (SELECT ...) and EXISTS read a reference table; join streams with JOIN.");
+        return NULL;
+    }
+    if (!ss || q->n_order_by || q->limit || q->within || ss->n_group_by || ss->having || ss->stagger ||
+        ss->n_windows || !ss->from || ss->from->kind != AST_F_NAMED) {
+        pl_unsupported(p, q->off, q->len, "a sub-query with a join, grouping, windows, ORDER BY or UNION");
+        eddy_err_hint(p->err, "IN and EXISTS take SELECT ... FROM table [WHERE ...].");
+        return NULL;
+    }
+    pl_scope *inner = pl_alloc(p, sizeof *inner);
+    if (!inner) return NULL;
+    inner->outer = sc;
+    int is_stream = 0;
+    plan_node *t = pl_plan_from(p, ss->from, inner, &is_stream);
+    if (!t) return NULL;
+    if (is_stream) {
+        pl_unsupported(p, ss->from->off, ss->from->len, "a sub-query over a stream");
+        eddy_err_hint(p->err, "IN (SELECT ...) and EXISTS read a reference table; join streams with JOIN.");
+        return NULL;
+    }
+    uint32_t nl = in->out.n_cols;
+    inner->rels[0].first_col = nl;
+    pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "a sub-query"};
+    plan_expr *where = NULL, *eqs = NULL;
+    if (ss->where && !(where = pl_bool_expr(p, ss->where, inner, &forbid, "WHERE"))) return NULL;
+    if (is_in) {
+        const ast_expr *lhs = pred->u.in.arg;
+        uint32_t n_l = lhs->kind == AST_E_ROW ? lhs->u.row.n_items : 1;
+        if (ss->n_items != n_l) {
+            pl_error(p, q->off, q->len, "the sub-query selects %u column%s for IN with %u value%s", ss->n_items,
+                     ss->n_items == 1 ? "" : "s", n_l, n_l == 1 ? "" : "s");
+            return NULL;
+        }
+        for (uint32_t i = 0; i < n_l; i++) {
+            const ast_expr *le = lhs->kind == AST_E_ROW ? lhs->u.row.items[i] : lhs;
+            const ast_select_item *it = ss->items[i];
+            if (!it->expr || it->expr->kind == AST_E_STAR) {
+                pl_error(p, it->off, it->len, "IN needs the sub-query's columns named, not *");
+                return NULL;
+            }
+            plan_expr *a = pl_expr(p, le, sc, &forbid);
+            plan_expr *b = a ? pl_expr(p, it->expr, inner, &forbid) : NULL;
+            if (!b) return NULL;
+            eddy_type ct;
+            if (udf_common_type(a->type, b->type, &ct) != 0) {
+                pl_error(p, le->off, le->len, "IN compares values of incompatible types");
+                return NULL;
+            }
+            plan_expr *eq = bool_op(p, PLAN_OP_EQ, pl_cast(p, a, ct), pl_cast(p, b, ct), le->off, le->len);
+            if (!eq || !eq->u.op.args[0] || !eq->u.op.args[1]) return NULL;
+            eq->nullable = 1;
+            if (!(eqs = eqs ? bool_op(p, PLAN_OP_AND, eqs, eq, e->off, e->len) : eq)) return NULL;
+        }
+        if (not_ && !(eqs = bool_op(p, PLAN_OP_IS_NOT_FALSE, eqs, NULL, e->off, e->len))) return NULL;
+    }
+    plan_expr *cond = eqs && where ? bool_op(p, PLAN_OP_AND, not_ ? where : eqs, not_ ? eqs : where, e->off, e->len)
+                      : eqs ? eqs : where;
+    if ((eqs && where) && !cond) return NULL;
+    plan_node *n = pl_node(p, PLAN_TABLE_JOIN, 2, e->off, e->len);
+    if (!n) return NULL;
+    n->inputs[0] = in;
+    n->inputs[1] = t;
+    n->u.join.kind = not_ ? PLAN_JOIN_ANTI : PLAN_JOIN_SEMI;
+    n->u.join.cond = cond;
+    n->u.join.table = t->u.table_scan.table;
+    n->out = in->out;
+    return n;
+}

@@ -121,6 +121,35 @@ static plan_node *filter_node(pl *p, plan_node *in, plan_expr *pred, const ast_e
     return n;
 }
 
+#define PL_MAX_CONJUNCTS 64
+
+/* Whether some AND-ed condition of a WHERE is an IN / EXISTS sub-query. */
+static int has_subquery_conjunct(const ast_expr *e) {
+    if (e->kind == AST_E_BINARY && e->u.binary.op == AST_OP_AND)
+        return has_subquery_conjunct(e->u.binary.left) || has_subquery_conjunct(e->u.binary.right);
+    return pl_is_subquery_pred(e);
+}
+
+/* The AND-ed conditions of e, left to right; -1 past PL_MAX_CONJUNCTS. */
+static int split_and(const ast_expr *e, const ast_expr **out, uint32_t *n) {
+    if (e->kind == AST_E_BINARY && e->u.binary.op == AST_OP_AND)
+        return split_and(e->u.binary.left, out, n) || split_and(e->u.binary.right, out, n) ? -1 : 0;
+    if (*n == PL_MAX_CONJUNCTS) return -1;
+    out[(*n)++] = e;
+    return 0;
+}
+
+static plan_expr *and_expr(pl *p, plan_expr *a, plan_expr *b) {
+    plan_expr *x = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, a->off, a->len);
+    if (!x) return NULL;
+    x->u.op.op = PLAN_OP_AND;
+    x->u.op.n_args = 2;
+    x->u.op.args[0] = a;
+    x->u.op.args[1] = b;
+    x->nullable = a->nullable || b->nullable;
+    return x;
+}
+
 static int is_star(const ast_select_item *it) {
     return it->expr && it->expr->kind == AST_E_STAR;
 }
@@ -162,10 +191,29 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
         eddy_err_hint(p->err, "Write SELECT STREAM to read the stream continuously.");
         return NULL;
     }
-    if (s->where) {
+    if (s->where && !has_subquery_conjunct(s->where)) {
         pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "WHERE"};
         plan_expr *w = pl_bool_expr(p, s->where, sc, &forbid, "WHERE");
         if (!w || !(in = filter_node(p, in, w, s->where))) return NULL;
+    } else if (s->where) {
+        /* IN (SELECT ...) / EXISTS conjuncts become SEMI/ANTI joins with
+         * their tables, after a filter of the other conjuncts. */
+        const ast_expr *conj[PL_MAX_CONJUNCTS];
+        uint32_t nc = 0;
+        if (split_and(s->where, conj, &nc) != 0) {
+            pl_unsupported(p, s->where->off, s->where->len, "a WHERE of more than 64 AND-ed conditions with sub-queries");
+            return NULL;
+        }
+        pl_aggctx forbid = {.mode = PL_AGG_FORBID, .clause = "WHERE"};
+        plan_expr *acc = NULL;
+        for (uint32_t i = 0; i < nc; i++) {
+            if (pl_is_subquery_pred(conj[i])) continue;
+            plan_expr *w = pl_bool_expr(p, conj[i], sc, &forbid, "WHERE");
+            if (!w || !(acc = acc ? and_expr(p, acc, w) : w)) return NULL;
+        }
+        if (acc && !(in = filter_node(p, in, acc, s->where))) return NULL;
+        for (uint32_t i = 0; i < nc; i++)
+            if (pl_is_subquery_pred(conj[i]) && !(in = pl_plan_subquery_pred(p, in, conj[i], sc))) return NULL;
     }
     const ast_expr *plain = NULL, *over = NULL;
     for (uint32_t i = 0; i < s->n_items; i++) pl_find_aggs(p, s->items[i]->expr, &plain, &over);

@@ -38,6 +38,9 @@ typedef struct pl_scope {
                                 of either input is known */
     uint32_t join_rt_col;    /* join: the output column holding the left input's
                                 ROWTIME; the right one's follows it */
+    /* A sub-query's scope: names it does not have resolve here (the
+     * enclosing query's columns, with their own indices). */
+    struct pl_scope *outer;
     /* SQL function inlining: parameter names bound to planned arguments. */
     const cat_param *params;
     plan_expr **param_vals;
@@ -170,6 +173,11 @@ plan_node *pl_plan_order(pl *p, const ast_query *q, plan_node *in, const ast_sel
 
 /* plan_join.c */
 plan_node *pl_plan_from(pl *p, const ast_from *f, pl_scope *sc, int *is_stream);
+/* Whether e is `x [NOT] IN (SELECT ...)` or `[NOT] EXISTS (SELECT ...)`. */
+int pl_is_subquery_pred(const ast_expr *e);
+/* Plans a WHERE conjunct of that kind over `in` as a SEMI or ANTI join with
+ * the sub-query's reference table (plan_join.c); sc is the query's scope. */
+plan_node *pl_plan_subquery_pred(pl *p, plan_node *in, const ast_expr *e, pl_scope *sc);
 
 /* planner.c */
 plan_node *pl_plan_query(pl *p, const ast_query *q, int top, int *is_stream);

@@ -131,9 +131,21 @@ const plan_col *pl_scope_col(const pl_scope *sc, uint32_t index) {
     return NULL;
 }
 
+/* Whether a sub-query's own scope has the name: a column for a plain name,
+ * a relation for a qualified one. What it lacks is the enclosing query's. */
+static int scope_has(pl_scope *sc, const ast_expr *e) {
+    const ast_name *parts = e->u.col.parts;
+    if (e->u.col.n_parts > 1) return find_rel(sc, parts[0].s) != NULL;
+    for (uint32_t r = 0; r < sc->n_rels; r++)
+        for (uint32_t i = 0; i < sc->rels[r].n_cols; i++)
+            if (strcmp(sc->rels[r].cols[i].name, parts[0].s) == 0) return 1;
+    return 0;
+}
+
 plan_expr *pl_resolve_column(pl *p, const ast_expr *e, pl_scope *sc) {
     const ast_name *parts = e->u.col.parts;
     uint32_t n = e->u.col.n_parts;
+    if (sc->outer && !scope_has(sc, e)) return pl_resolve_column(p, e, sc->outer);
     if (n == 1) {
         const char *name = parts[0].s;
         for (uint32_t i = 0; i < sc->n_params; i++)

@@ -39,7 +39,8 @@
  * Stream-to-table: push_side(1) loads the table (the application pushes the
  * reference rows once, before running, then finishes input 1); each stream
  * row then probes it and is emitted at once, keeping its ROWTIME (INNER or
- * LEFT).
+ * LEFT). SEMI and ANTI (IN / EXISTS sub-queries) emit the stream row alone,
+ * at its end marker, when some candidate matched (SEMI) or none did (ANTI).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -435,8 +436,10 @@ static int flush_pairs(rt_op *op, join_state *st, eddy_err *err) {
             st->cur_matched = 0;
         }
         if (st->pk[i]) {
-            /* Table join: the stream row's end; NULLs when nothing matched. */
-            if (!st->cur_matched) {
+            /* Table join: the stream row's end; NULLs when nothing matched
+             * (LEFT), the row alone when something did (SEMI) or nothing
+             * did (ANTI). */
+            if (st->kind == PLAN_JOIN_SEMI ? st->cur_matched : !st->cur_matched) {
                 int rc = out_room(op, st, err);
                 if (rc != 0) return rc;
                 uint32_t d = rt_batch_begin_row(st->out, pb->rowtime[i]);
@@ -451,6 +454,7 @@ static int flush_pairs(rt_op *op, join_state *st, eddy_err *err) {
         if (v && (v->null[i] || !v->v.i64[i])) continue;
         if (st->table) {
             st->cur_matched = 1;
+            if (st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI) continue;
         } else {
             for (int s = 0; s < 2; s++) {
                 jside *sd = &st->s[s];
@@ -737,7 +741,7 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
                 rc = add_pair(op, st, b, r, b->rowtime[r], o->chunk->b, o->r, o->rt, ord, 0, b->rowtime[r], err);
             }
         }
-        if (rc == 0 && st->kind == PLAN_JOIN_LEFT)
+        if (rc == 0 && (st->kind == PLAN_JOIN_LEFT || st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI))
             rc = add_pair(op, st, b, r, b->rowtime[r], NULL, 0, 0, ord, 0, b->rowtime[r], err);
     }
     return finish_call(op, st, rc, err);
@@ -786,15 +790,18 @@ static int join_setup(rt_op *op, arena *a, int table, eddy_err *err) {
     if (n->n_inputs != 2 || op->n_sides != 2)
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "a join needs two inputs");
     uint32_t nl = n->inputs[0]->out.n_cols, nr = n->inputs[1]->out.n_cols;
-    if (nl + nr != op->n_in || (nl + nr != op->n_out && nl + nr + 2 != op->n_out))
+    int semi = n->u.join.kind == PLAN_JOIN_SEMI || n->u.join.kind == PLAN_JOIN_ANTI;
+    if (nl + nr != op->n_in || (semi ? op->n_out != nl : nl + nr != op->n_out && nl + nr + 2 != op->n_out))
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "join input columns do not add up");
+    if (semi && !table)
+        return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len, "a sub-query over a stream is not supported");
     join_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     op->state = st;
     op->vt = table ? &table_join_vt : &join_vt;
     op->push_side = table ? table_push_side : join_push_side;
     st->table = table;
-    st->out_rt = op->n_out == nl + nr + 2;
+    st->out_rt = !semi && op->n_out == nl + nr + 2;
     st->kind = n->u.join.kind;
     st->last_t = INT64_MIN;
     for (int s = 0; s < 2; s++) {
@@ -808,7 +815,7 @@ static int join_setup(rt_op *op, arena *a, int table, eddy_err *err) {
         if (sd->w.kind == PLAN_SIDE_ROWS && sd->w.rows < 0) sd->w.rows = 0;
         if (sd->w.kind == PLAN_SIDE_RANGE && sd->w.range_ms < 0) sd->w.range_ms = 0;
     }
-    if (table && (st->kind != PLAN_JOIN_INNER && st->kind != PLAN_JOIN_LEFT && st->kind != PLAN_JOIN_CROSS))
+    if (table && (st->kind != PLAN_JOIN_INNER && st->kind != PLAN_JOIN_LEFT && st->kind != PLAN_JOIN_CROSS && !semi))
         return eddy_err_set_at(err, EDDY_E_UNSUPPORTED, n->off, n->len,
                                "a RIGHT or FULL join of a stream with a table is not supported");
     st->n_pair = nl + nr + 2;
