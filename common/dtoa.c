@@ -507,6 +507,27 @@ int eddy_dtoa_digits(double v, uint64_t *digits, int32_t *exp10) {
             return decimal_len(d);
         }
     }
+    /* Values with at most three decimals below 2^40 (prices, measurements,
+     * 0.908 * x ...): when |v| * 1000 is a whole number r and r / 1000 reads
+     * back as |v|, that is the shortest form: any other with no more
+     * decimals is at least 0.001 away, beyond the spacing of doubles there
+     * (at most 2^-13), so it would not read back. Two multiplications and a
+     * division instead of Ryu's 128-bit products. */
+    double a = v < 0 ? -v : v;
+    if (a < 1099511627776.0) {
+        double r = a * 1000.0;
+        uint64_t ri = (uint64_t)r;
+        if ((double)ri == r && ri != 0 && (double)ri / 1000.0 == a) {
+            int32_t e = -3;
+            while (ri % 10 == 0) {
+                ri /= 10;
+                e++;
+            }
+            *digits = ri;
+            *exp10 = e;
+            return decimal_len(ri);
+        }
+    }
     *digits = ryu(ieee_m, ieee_e, exp10);
     return decimal_len(*digits);
 }

@@ -127,6 +127,53 @@ START_TEST(test_dtoa_random_round_trip) {
 }
 END_TEST
 
+/* The shortest digits that read back as d, by printf at rising precision
+ * (round-to-nearest at p digits, so also the nearest of the shortest). */
+static void shortest_by_printf(double d, uint64_t *digits, int32_t *exp10) {
+    char buf[64];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, d);
+        if (strtod(buf, NULL) != d) continue;
+        uint64_t m = 0;
+        int n = 0;
+        char *c = buf + (buf[0] == '-');
+        for (; *c && *c != 'e'; c++)
+            if (*c >= '0' && *c <= '9') m = m * 10 + (uint64_t)(*c - '0'), n++;
+        int32_t e = (int32_t)strtol(c + 1, NULL, 10) - (n - 1);
+        while (m && m % 10 == 0) m /= 10, e++;
+        *digits = m;
+        *exp10 = e;
+        return;
+    }
+    ck_abort_msg("%a has no shortest form", d);
+}
+
+/* The fast path for values with at most three decimals below 2^40 gives
+ * exactly the shortest digits: values k/1000 on both sides of 2^40, their
+ * neighbouring doubles (which it must hand to Ryu), and products like
+ * 0.908 * price. */
+START_TEST(test_dtoa_three_decimals_shortest) {
+    for (long i = 0; i < 300000; i++) {
+        double d;
+        uint64_t k = rng() >> (14 + (int)(rng() % 40));
+        switch (i % 4) {
+        case 0: d = (double)k / 1000.0; break;
+        case 1: d = nextafter((double)k / 1000.0, INFINITY); break;
+        case 2: d = 0.908 * (double)(k % 100000000); break;
+        default: d = -(double)(k % 10000000) / 100.0; break;
+        }
+        if (d == 0) continue;
+        uint64_t got_d, want_d;
+        int32_t got_e, want_e;
+        eddy_dtoa_digits(d, &got_d, &got_e);
+        shortest_by_printf(d, &want_d, &want_e);
+        if (got_d != want_d || got_e != want_e)
+            ck_abort_msg("%a (%.17g): digits %llu e%d, shortest %llu e%d", d, d, (unsigned long long)got_d, got_e,
+                         (unsigned long long)want_d, want_e);
+    }
+}
+END_TEST
+
 static void printf_ts(int64_t ms, char *out, int iso) {
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
     int64_t rem = ms - days * 86400000, y;
@@ -164,6 +211,7 @@ static Suite *dtoa_suite(void) {
     tcase_add_test(tc, test_dtoa_edges);
     tcase_add_test(tc, test_dtoa_integers);
     tcase_add_test(tc, test_dtoa_random_round_trip);
+    tcase_add_test(tc, test_dtoa_three_decimals_shortest);
     tcase_add_test(tc, test_ts_format_matches_printf);
     suite_add_tcase(s, tc);
     return s;
