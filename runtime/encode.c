@@ -8,6 +8,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,10 +125,25 @@ static inline int word_needs_escape(const char *p) {
 }
 
 /* Whether a string needs JSON escapes; nearly none do, and those that
- * don't are checked 8 bytes at a time and copied in one piece. Strings of 8
- * bytes or more end with one word that overlaps the last full one. */
+ * don't are checked 16 (or 8) bytes at a time and copied in one piece.
+ * Strings of a block or more end with one block that overlaps the last
+ * full one. */
 static int str_needs_escape(const char *s, size_t n) {
     size_t i = 0;
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+        for (;; i += 16) {
+            if (i + 16 > n) i = n - 16;   /* the overlapping last block */
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            /* max(v, 0x1F) == 0x1F exactly for the bytes below 0x20 (unsigned). */
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+            if (_mm_movemask_epi8(hit)) return 1;
+            if (i + 16 >= n) return 0;
+        }
+    }
+#endif
     if (n >= 8) {
         for (; i + 8 <= n; i += 8)
             if (word_needs_escape(s + i)) return 1;

@@ -255,7 +255,7 @@ END_TEST
 /* Integers at every digit count and both ends, and strings of every length
  * around the 8-byte words with an escape at each position. */
 START_TEST(test_ints_and_escapes_byte_identical) {
-    eddy_type ts[2] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_VARCHAR, 40, 0)};
+    eddy_type ts[2] = {T(EDDY_T_BIGINT, 0, 0), T(EDDY_T_VARCHAR, 60, 0)};
     eddy_err err;
     rt_batch *b = rt_batch_new(ts, 2, &err);
     int64_t vals[80];
@@ -277,11 +277,12 @@ START_TEST(test_ints_and_escapes_byte_identical) {
     sbuf_init(&want);
     int checked = 0;
     for (int i = 0; i < nv; i++) {
-        for (size_t n = 0; n <= 24; n++) {
+        for (size_t n = 0; n <= 50; n++) {
             for (size_t at = 0; at <= n; at++) {   /* at == n: no escape */
-                char str[32];
-                memset(str, 'a', n);
-                if (at < n) str[at] = "\"\\\n\x1f"[(at + n) % 4];
+                char str[64];
+                /* Bytes of 0x7F and above (UTF-8) need no escape. */
+                for (size_t k = 0; k < n; k++) str[k] = "a\x7f\xc3\xa9 ~"[(k + (size_t)i) % 6];
+                if (at < n) str[at] = "\"\\\n\x1f\x01"[(at + n) % 5];
                 rt_batch_reset(b);
                 uint32_t r = rt_batch_begin_row(b, 0);
                 rt_batch_set_i64(b, 0, r, vals[i]);
