@@ -115,13 +115,20 @@ static const eddy_value *lit_arg(plan_expr *const *args, uint32_t n, uint32_t i)
     return &args[i]->u.lit;
 }
 
-static int int_arg_in(pl *p, const char *fn, const char *what, plan_expr *const *args, uint32_t n, uint32_t i,
-                      int64_t lo, int64_t hi) {
-    const eddy_value *v = lit_arg(args, n, i);
-    if (!v) return 0;
-    if (v->is_null || v->u.i < lo || v->u.i > hi)
-        return pl_error(p, args[i]->off, args[i]->len, "%s of %s must be from %lld to %lld", what, fn,
-                        (long long)lo, (long long)hi);
+/* The literal integer arguments of a table function against their ranges
+ * (udf_int_range, shared with the operators). */
+static int int_args_in(pl *p, const udf_func *fn, plan_expr *const *args, uint32_t n) {
+    for (int k = 0; k < fn->n_int_ranges; k++) {
+        const udf_int_range *r = &fn->int_ranges[k];
+        const eddy_value *v = lit_arg(args, n, (uint32_t)r->arg);
+        if (!v) continue;
+        int64_t hi = r->hi;
+        const eddy_value *b = r->below_arg >= 0 ? lit_arg(args, n, (uint32_t)r->below_arg) : NULL;
+        if (b && !b->is_null && b->u.i < hi) hi = b->u.i;
+        if (v->is_null || v->u.i < r->lo || v->u.i > hi)
+            return pl_error(p, args[r->arg]->off, args[r->arg]->len, "%s of %s must be from %lld to %lld", r->what,
+                            fn->name, (long long)r->lo, (long long)hi);
+    }
     return 0;
 }
 
@@ -166,11 +173,9 @@ static int check_table_func_args(pl *p, const udf_func *fn, const plan_node *in,
                                  uint32_t n, uint32_t off, uint32_t len, int32_t *col) {
     const char *s = fn->specific;
     *col = -1;
-    if (!strcmp(s, "TOP_K_ITEMS_TUMBLING"))
-        return col_arg(p, s, in, args, n, 1, off, len, col) || int_arg_in(p, s, "K", args, n, 2, 1, 100000) ||
-               int_arg_in(p, s, "windowSize (seconds)", args, n, 3, 1, 3600);
-    if (!strcmp(s, "COUNT_DISTINCT_ITEMS_TUMBLING"))
-        return col_arg(p, s, in, args, n, 1, off, len, col) || int_arg_in(p, s, "windowSize (seconds)", args, n, 2, 1, 3600);
+    if (int_args_in(p, fn, args, n)) return EDDY_E_SEMANTIC;
+    if (!strcmp(s, "TOP_K_ITEMS_TUMBLING") || !strcmp(s, "COUNT_DISTINCT_ITEMS_TUMBLING"))
+        return col_arg(p, s, in, args, n, 1, off, len, col);
     if (!strcmp(s, "GROUP_RANK")) {
         if (col_arg(p, s, in, args, n, 1, off, len, col)) return EDDY_E_SEMANTIC;
         const eddy_value *out = lit_arg(args, n, 2);
@@ -185,8 +190,7 @@ static int check_table_func_args(pl *p, const udf_func *fn, const plan_node *in,
             if (!is_word_arg(args, n, i, "asc", "desc"))
                 return pl_error(p, args[i]->off, args[i]->len, "%s of %s must be 'asc' or 'desc'",
                                 i == 3 ? "sortOrder" : "outputOrder", s);
-        return int_arg_in(p, s, "maxIdle (milliseconds)", args, n, 5, 0, INT32_MAX) ||
-               int_arg_in(p, s, "outputMax", args, n, 6, 0, INT32_MAX);
+        return 0;
     }
     if (!strcmp(s, "RANDOM_CUT_FOREST") || !strcmp(s, "RANDOM_CUT_FOREST_WITH_EXPLANATION") ||
         !strcmp(s, "HOTSPOTS")) {
@@ -200,16 +204,6 @@ static int check_table_func_args(pl *p, const udf_func *fn, const plan_node *in,
             return pl_error(p, off, len,
                             "the CURSOR of %s has no numeric column (DOUBLE, REAL, INTEGER, BIGINT, SMALLINT, "
                             "TINYINT; DECIMAL is not used)", s);
-        if (!strcmp(s, "HOTSPOTS")) {
-            const eddy_value *w = lit_arg(args, n, 1);
-            return int_arg_in(p, s, "windowSize", args, n, 1, 100, 1000) ||
-                   int_arg_in(p, s, "minimumNumberOfPointsInAHotspot", args, n, 3, 2,
-                              w && !w->is_null ? w->u.i : 1000);
-        }
-        return int_arg_in(p, s, "numberOfTrees", args, n, 1, 1, 1000) ||
-               int_arg_in(p, s, "subSampleSize", args, n, 2, 10, 1000) ||
-               int_arg_in(p, s, "timeDecay", args, n, 3, 1, INT32_MAX) ||
-               int_arg_in(p, s, "shingleSize", args, n, 4, 1, 30);
     }
     return 0;
 }

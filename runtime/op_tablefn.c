@@ -45,21 +45,27 @@ static int eval_arg(rt_op *op, arena *a, uint32_t k, eddy_value *out, int *prese
     return rc;
 }
 
-int rt_tf_arg_int(rt_op *op, arena *a, uint32_t k, const char *what, int64_t def, int64_t lo, int64_t hi,
-                  int64_t *out, eddy_err *err) {
+int rt_tf_arg_int(rt_op *op, arena *a, uint32_t k, int64_t def, int64_t *out, eddy_err *err) {
+    const udf_func *fn = op->node->u.table_func.call.fn;
+    const udf_int_range *rg = udf_int_range_of(fn, (int)k);
+    if (!rg) return eddy_err_set(err, EDDY_E_INTERNAL, "argument %u of %s has no declared range", k, fn->name);
     eddy_value v;
     int present;
     int rc = eval_arg(op, a, k, &v, &present, err);
     if (rc != 0) return rc;
-    const char *fn = op->node->u.table_func.call.fn->name;
     if (!present) {
         *out = def;
         return 0;
     }
+    int64_t hi = rg->hi, bound;
+    if (rg->below_arg >= 0) {
+        if ((rc = rt_tf_arg_int(op, a, (uint32_t)rg->below_arg, hi, &bound, err)) != 0) return rc;
+        if (bound < hi) hi = bound;
+    }
     const plan_expr *e = rt_tf_arg_expr(op, k);
-    if (v.is_null || v.u.i < lo || v.u.i > hi)
-        return eddy_err_set_at(err, EDDY_E_SEMANTIC, e->off, e->len, "%s of %s must be from %lld to %lld", what, fn,
-                               (long long)lo, (long long)hi);
+    if (v.is_null || v.u.i < rg->lo || v.u.i > hi)
+        return eddy_err_set_at(err, EDDY_E_SEMANTIC, e->off, e->len, "%s of %s must be from %lld to %lld", rg->what,
+                               fn->name, (long long)rg->lo, (long long)hi);
     *out = v.u.i;
     return 0;
 }

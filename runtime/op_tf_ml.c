@@ -184,10 +184,10 @@ int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
     rt_rcf_opts o;
     rt_rcf_opts_init(&o);
     int64_t trees, sample, decay, shingle;
-    if ((rc = rt_tf_arg_int(op, a, 1, "numberOfTrees", o.n_trees, 1, 1000, &trees, err)) ||
-        (rc = rt_tf_arg_int(op, a, 2, "subSampleSize", o.sample_size, 10, 1000, &sample, err)) ||
-        (rc = rt_tf_arg_int(op, a, 3, "timeDecay", o.time_decay, 1, INT32_MAX, &decay, err)) ||
-        (rc = rt_tf_arg_int(op, a, 4, "shingleSize", o.shingle_size, 1, 30, &shingle, err)) ||
+    if ((rc = rt_tf_arg_int(op, a, 1, o.n_trees, &trees, err)) ||
+        (rc = rt_tf_arg_int(op, a, 2, o.sample_size, &sample, err)) ||
+        (rc = rt_tf_arg_int(op, a, 3, o.time_decay, &decay, err)) ||
+        (rc = rt_tf_arg_int(op, a, 4, o.shingle_size, &shingle, err)) ||
         (explain && (rc = rt_tf_arg_bool(op, a, 5, 0, &st->direction, err))))
         return rc;
     /* Refused up front rather than failing mid-stream: a forest holds a
@@ -275,10 +275,8 @@ int rt_tf_hotspots_init(rt_op *op, arena *a, eddy_err *err) {
     if (rc != 0) return rc;
     int64_t window, min_pts;
     double radius;
-    if ((rc = rt_tf_arg_int(op, a, 1, "windowSize", 0, RT_HOTSPOTS_MIN_WINDOW, RT_HOTSPOTS_MAX_WINDOW, &window,
-                            err)) ||
-        (rc = rt_tf_arg_double(op, a, 2, "scanRadius", &radius, err)) ||
-        (rc = rt_tf_arg_int(op, a, 3, "minimumNumberOfPointsInAHotspot", 0, 2, window, &min_pts, err)))
+    if ((rc = rt_tf_arg_int(op, a, 1, 0, &window, err)) || (rc = rt_tf_arg_double(op, a, 2, "scanRadius", &radius, err)) ||
+        (rc = rt_tf_arg_int(op, a, 3, 0, &min_pts, err)))
         return rc;
     sbuf_init(&st->json);
     op->state = st;

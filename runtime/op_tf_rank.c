@@ -182,8 +182,7 @@ int rt_tf_rank_init(rt_op *op, arena *a, eddy_err *err) {
     int64_t idle;
     int rc;
     if ((rc = order_arg(op, a, 3, &st->sort_desc, err)) || (rc = order_arg(op, a, 4, &st->out_desc, err)) ||
-        (rc = rt_tf_arg_int(op, a, 5, "maxIdle (milliseconds)", 0, 0, INT32_MAX, &idle, err)) ||
-        (rc = rt_tf_arg_int(op, a, 6, "outputMax", 0, 0, INT32_MAX, &st->out_max, err)))
+        (rc = rt_tf_arg_int(op, a, 5, 0, &idle, err)) || (rc = rt_tf_arg_int(op, a, 6, 0, &st->out_max, err)))
         return rc;
     if (!(st->out = rt_batch_new(op->out_types, op->n_out, err))) return err->code ? err->code : EDDY_E_NOMEM;
     op->state = st;

@@ -65,7 +65,7 @@ static int common_init(rt_op *op, arena *a, uint32_t win_arg, tumble_common *tc,
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "%s was planned without its column",
                                n->u.table_func.call.fn->name);
     int64_t secs;
-    int rc = rt_tf_arg_int(op, a, win_arg, "windowSize (seconds)", 0, 1, 3600, &secs, err);
+    int rc = rt_tf_arg_int(op, a, win_arg, 0, &secs, err);
     if (rc != 0) return rc;
     tc->win_ms = secs * 1000;
     tc->emitted = INT64_MIN;
@@ -315,7 +315,7 @@ static const rt_op_vt topk_vt = {"TOP_K_ITEMS_TUMBLING", tumble_push, tumble_wat
 int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     topk_state *st = arena_calloc(a, sizeof *st);
     if (!st) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    int rc = rt_tf_arg_int(op, a, 2, "K", 0, 1, 100000, &st->k, err);
+    int rc = rt_tf_arg_int(op, a, 2, 0, &st->k, err);
     if (rc != 0 || (rc = common_init(op, a, 3, &st->tc, err)) != 0) return rc;
     /* Counted as the VARCHAR(1024) ITEM shows them, so two long values
      * that print alike are one item. */

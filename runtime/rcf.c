@@ -39,6 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "udf.h"
+
 #define NIL UINT32_MAX
 #define LEAF 0x80000000u
 
@@ -510,9 +512,20 @@ void rt_rcf_opts_init(rt_rcf_opts *o) {
                        .shingle_size = 1, .seed = 42};
 }
 
-static int check_opt(eddy_err *err, const char *name, uint32_t v, uint32_t lo, uint32_t hi) {
+static int check_opt(eddy_err *err, const char *name, uint32_t v, int64_t lo, int64_t hi) {
     if (v >= lo && v <= hi) return 0;
-    return eddy_err_set(err, EDDY_E_INVAL, "%s must be from %u to %u (got %u)", name, lo, hi, v);
+    return eddy_err_set(err, EDDY_E_INVAL, "%s must be from %lld to %lld (got %u)", name, (long long)lo,
+                        (long long)hi, v);
+}
+
+/* The forest's sizes take the ranges RANDOM_CUT_FOREST's signature states
+ * (udf_int_range: argument 1 numberOfTrees ... 4 shingleSize), the ones
+ * the planner and the operator check, so the three cannot drift apart. */
+static int check_size(eddy_err *err, int arg, uint32_t v) {
+    const udf_func *fn = udf_find_specific(udf_registry_default(), "RANDOM_CUT_FOREST");
+    const udf_int_range *r = udf_int_range_of(fn, arg);
+    if (!r) return eddy_err_set(err, EDDY_E_INTERNAL, "RANDOM_CUT_FOREST declares no range for argument %d", arg);
+    return check_opt(err, r->what, v, r->lo, r->hi);
 }
 
 /* Reserves n items of sz bytes at *off, 8-aligned; 0 on size overflow. */
@@ -524,11 +537,8 @@ static int reserve(size_t *off, size_t *at, size_t n, size_t sz) {
 }
 
 rt_rcf *rt_rcf_new(const rt_rcf_opts *o, eddy_err *err) {
-    if (check_opt(err, "the number of numeric columns", o->dims, 1, 1000) ||
-        check_opt(err, "numberOfTrees", o->n_trees, 1, 1000) ||
-        check_opt(err, "subSampleSize", o->sample_size, 10, 1000) ||
-        check_opt(err, "timeDecay", o->time_decay, 1, INT32_MAX) ||
-        check_opt(err, "shingleSize", o->shingle_size, 1, 30))
+    if (check_opt(err, "the number of numeric columns", o->dims, 1, 1000) || check_size(err, 1, o->n_trees) ||
+        check_size(err, 2, o->sample_size) || check_size(err, 3, o->time_decay) || check_size(err, 4, o->shingle_size))
         return NULL;
     rt_rcf *f = calloc(1, sizeof *f);
     if (!f) {

@@ -9,11 +9,11 @@
 
 #include "op.h"
 
-/* Constant argument k of the call (1 = the first after the cursor),
- * evaluated once. An absent (optional) argument gives `def`. Errors name
- * the argument and carry its span. */
-int rt_tf_arg_int(rt_op *op, arena *a, uint32_t k, const char *what, int64_t def, int64_t lo, int64_t hi,
-                  int64_t *out, eddy_err *err);
+/* Constant integer argument k of the call (1 = the first after the
+ * cursor), evaluated once and checked against its range in the function's
+ * signature (udf_int_range, the planner's too). An absent (optional)
+ * argument gives `def`. Errors name the argument and carry its span. */
+int rt_tf_arg_int(rt_op *op, arena *a, uint32_t k, int64_t def, int64_t *out, eddy_err *err);
 /* A DOUBLE argument that must be given and > 0. */
 int rt_tf_arg_double(rt_op *op, arena *a, uint32_t k, const char *what, double *out, eddy_err *err);
 int rt_tf_arg_bool(rt_op *op, arena *a, uint32_t k, int def, int *out, eddy_err *err);

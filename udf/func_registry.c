@@ -59,6 +59,12 @@ static udf_func *find_specific(udf_registry *r, const char *specific) {
     return NULL;
 }
 
+const udf_int_range *udf_int_range_of(const udf_func *fn, int arg) {
+    for (int i = 0; fn && i < fn->n_int_ranges; i++)
+        if (fn->int_ranges[i].arg == arg) return &fn->int_ranges[i];
+    return NULL;
+}
+
 const udf_func *udf_find_specific(const udf_registry *r, const char *specific) {
     return find_specific((udf_registry *)r, specific);
 }

@@ -130,6 +130,17 @@ typedef struct udf_table_impl {
 
 /* ---- a registered function signature ----------------------------------- */
 
+/* A table function's constant integer argument and the values it takes:
+ * the planner checks a literal against it (with a caret), the operator the
+ * value it evaluates, so the two cannot disagree. With below_arg >= 0 the
+ * value may also not exceed that argument's. */
+typedef struct udf_int_range {
+    int arg;               /* index in the call, the CURSOR being 0 */
+    const char *what;      /* its name in messages: "windowSize (seconds)" */
+    int64_t lo, hi;
+    int below_arg;         /* -1, or the argument bounding it from above */
+} udf_int_range;
+
 typedef struct udf_func {
     const char *name;      /* upper-case SQL name */
     const char *specific;  /* unique name of this overload ("SUBSTRING_FROM_FOR"),
@@ -146,6 +157,8 @@ typedef struct udf_func {
     const udf_column *out_cols; /* table functions / row results: added columns */
     int n_out_cols;
     int passthrough;       /* table functions: input columns come first */
+    const udf_int_range *int_ranges; /* table functions: constant integer arguments */
+    int n_int_ranges;
     const char *doc;       /* one-line description for SHOW FUNCTIONS */
     /* Implementation slots; NULL until the runtime attaches them. */
     udf_scalar_eval_fn eval;
@@ -199,6 +212,9 @@ int udf_lookup(const udf_registry *r, const char *name, int want_kind, int n_arg
 
 /* Iterates every signature in registration order: index 0.. until NULL. */
 const udf_func *udf_at(const udf_registry *r, size_t i);
+
+/* The range of integer argument `arg` of a table function, or NULL. */
+const udf_int_range *udf_int_range_of(const udf_func *fn, int arg);
 
 /* The signature with this `specific` name (case-insensitive), or NULL. */
 const udf_func *udf_find_specific(const udf_registry *r, const char *specific);
