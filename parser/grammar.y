@@ -873,6 +873,12 @@ expr(A) ::= colref(L). { A = E(ast_column(A_, SP(sql__list_off(pc, L)), L)); }
 expr(A) ::= LP expr(X) RP. { A = X; }
 expr(A) ::= LP(T) expr(X) RP iq(Q). { A = E(ast_interval_of(A_, SP(T.off), X, Q)); }
 expr(A) ::= LP(T) query(Q) RP. { A = E(ast_query_expr(A_, SP(T.off), AST_E_SUBQUERY, Q)); }
+/* A row value, (a, b): the left side of IN (SELECT x, y ...). */
+expr(A) ::= LP(T) expr(X) COMMA exprlist(L) RP. {
+    ast_list *l = ast_list_add(A_, NULL, E(X));
+    for (uint32_t i = 0; l && L && i < L->n; i++) l = ast_list_add(A_, l, L->v[i]);
+    A = E(ast_row(A_, SP(T.off), l));
+}
 expr(A) ::= EXISTS(T) LP query(Q) RP. { A = E(ast_query_expr(A_, SP(T.off), AST_E_EXISTS, Q)); }
 expr(A) ::= CURSOR(T) LP query(Q) RP. { A = E(ast_query_expr(A_, SP(T.off), AST_E_CURSOR, Q)); }
 expr(A) ::= CAST(T) LP expr(X) AS typename(Y) RP. { A = E(ast_cast(A_, SP(T.off), X, Y)); }

@@ -36,3 +36,9 @@ CREATE OR REPLACE STREAM "NOT_OVER_LIMIT" (ticker_symbol VARCHAR(4), price DOUBL
 CREATE OR REPLACE PUMP "P_NOT_EXISTS" AS INSERT INTO "NOT_OVER_LIMIT"
     SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001"
     WHERE NOT EXISTS (SELECT * FROM "Watch" AS w WHERE w.ticker = ticker_symbol AND price > w."limit");
+
+-- A row value: trades exactly 10 above one of their ticker's limits.
+CREATE OR REPLACE STREAM "AT_LIMIT_PLUS_10" (ticker_symbol VARCHAR(4), price DOUBLE);
+CREATE OR REPLACE PUMP "P_ROW" AS INSERT INTO "AT_LIMIT_PLUS_10"
+    SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001"
+    WHERE (ticker_symbol, price) IN (SELECT ticker, "limit" + 10 FROM "Watch");
