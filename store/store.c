@@ -262,6 +262,11 @@ int store__shard_fsync(store *s, store_shard *sh) {
     if (fd < 0) return EDDY_E_IO;
     int rc = store__sync_fd(s, fd) == 0 ? 0 : EDDY_E_IO;
     close(fd);
+    if (rc != 0) {
+        pthread_mutex_lock(&sh->mu);
+        sh->dirty = 1;   /* try again at the next round */
+        pthread_mutex_unlock(&sh->mu);
+    }
     pthread_mutex_lock(&sh->sync_mu);
     if (rc == 0 && sh->synced < w) sh->synced = w;
     pthread_cond_broadcast(&sh->sync_cv);
@@ -297,7 +302,9 @@ static void *bg_main(void *arg) {
             for (size_t j = 0; j < st->n_shards; j++) {
                 store_shard *sh = st->shards[j];
                 store__shard_trim(s, st, sh, now);
-                if (s->fsync == STORE_FSYNC_INTERVAL && sh->dirty) store__shard_fsync(s, sh);
+                /* Under `always` a shard is dirty here only after its put's
+                 * fsync failed: retrying makes those records readable. */
+                if (s->fsync != STORE_FSYNC_NEVER && sh->dirty) store__shard_fsync(s, sh);
             }
         }
         pthread_rwlock_unlock(&s->cat_lock);

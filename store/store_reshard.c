@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 static store_shard *add_child(store *s, store_stream *st, eddy_u128 lo, eddy_u128 hi, int parent,
@@ -40,6 +41,25 @@ static store_shard *add_child(store *s, store_stream *st, eddy_u128 lo, eddy_u12
         ps->children[ps->children[0] < 0 ? 0 : 1] = (int)c->index;
     }
     return c;
+}
+
+/* Under fsync=always a shard's records become readable when a sync covers
+ * them. One whose last sync failed (and that no later put will sync) must be
+ * made durable before it closes, or readers would wait at its end forever
+ * instead of moving on to its children. Puts cannot run meanwhile: they
+ * hold the catalog lock this caller holds for writing. */
+static int settle_stream(store *s, store_stream *st, eddy_err *err) {
+    if (store__publish_at_append(s)) return 0;
+    for (size_t i = 0; i < st->n_open; i++) {
+        store_shard *sh = st->open[i];
+        pthread_mutex_lock(&sh->mu);
+        int behind = sh->vis_end < store__shard_end(sh);
+        pthread_mutex_unlock(&sh->mu);
+        if (behind && store__shard_fsync(s, sh) != 0)
+            return eddy_err_set(err, EDDY_E_IO, "fsync of stream %s failed: %s; its shards are unchanged", st->name,
+                                strerror(errno));
+    }
+    return 0;
 }
 
 static void close_shard(store_stream *st, store_shard *sh) {
@@ -114,7 +134,7 @@ int store_shard_split(store *s, const char *stream, const char *shard_id, eddy_u
                           k, id, st->name, s->account, a, b);
         goto out;
     }
-    if ((rc = shard_limit(s, 1, err)) != 0) goto out;
+    if ((rc = shard_limit(s, 1, err)) != 0 || (rc = settle_stream(s, st, err)) != 0) goto out;
     if ((rc = split_raw(s, st, sh, new_starting_hash)) != 0) {
         rc = eddy_err_set(err, rc, "out of memory splitting a shard");
         goto out;
@@ -155,6 +175,7 @@ int store_shard_merge(store *s, const char *stream, const char *shard_id, const 
                           ia, ib, st->name, s->account);
         goto out;
     }
+    if ((rc = settle_stream(s, st, err)) != 0) goto out;
     if (!merge_raw(s, st, a, b)) {
         rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory merging shards");
         goto out;
@@ -189,7 +210,7 @@ int store_shard_count_update(store *s, const char *stream, int target, eddy_err 
                           open);
         goto out;
     }
-    if ((rc = shard_limit(s, target - open, err)) != 0) goto out;
+    if ((rc = shard_limit(s, target - open, err)) != 0 || (rc = settle_stream(s, st, err)) != 0) goto out;
     eddy_u128 n = (eddy_u128)target;
     eddy_u128 w = EDDY_U128_MAX / n + (EDDY_U128_MAX % n == n - 1 ? 1 : 0);
     for (int k = 1; k < target; k++) {

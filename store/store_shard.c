@@ -87,7 +87,15 @@ static int wait_durable(store *s, store_shard *sh, uint64_t target) {
         if (fd >= 0) close(fd);
         /* Readable before the waiters hear of it: a put is acknowledged
          * only once its records can be read. */
-        if (ok) store__published(s, sh, vend);
+        if (ok) {
+            store__published(s, sh, vend);
+        } else {
+            /* Not synced: the background thread tries again, so the records
+             * become readable even if no later put comes to this shard. */
+            pthread_mutex_lock(&sh->mu);
+            sh->dirty = 1;
+            pthread_mutex_unlock(&sh->mu);
+        }
         pthread_mutex_lock(&sh->sync_mu);
         sh->syncing = 0;
         if (ok && sh->synced < w) sh->synced = w;
@@ -389,12 +397,14 @@ int store_put_records(store *s, const char *stream, const store_put_entry *entri
         i = j;
     }
     if (s->fsync == STORE_FSYNC_ALWAYS && s->data_dir) {
-        for (size_t i = 0; i < n_touched; i++) {
-            if (wait_durable(s, touched[i], marks[i]) != 0) {
-                rc = eddy_err_set(err, EDDY_E_IO, "fsync of stream %s failed: %s", st->name,
-                                  strerror(errno));
-                goto out;
-            }
+        /* Every shard touched is synced (and so made readable), even after
+         * one failed; the call then fails as a whole. */
+        int sync_errno = 0;
+        for (size_t i = 0; i < n_touched; i++)
+            if (wait_durable(s, touched[i], marks[i]) != 0 && !sync_errno) sync_errno = errno ? errno : EIO;
+        if (sync_errno) {
+            rc = eddy_err_set(err, EDDY_E_IO, "fsync of stream %s failed: %s", st->name, strerror(sync_errno));
+            goto out;
         }
     }
     size_t nf = 0;

@@ -6,8 +6,10 @@
  */
 #include "store_test_util.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #define WRITERS 2
 #define PER_WRITER 4000
@@ -249,12 +251,100 @@ START_TEST(test_always_reads_only_durable) {
 }
 END_TEST
 
+static atomic_int fail_syncs;   /* the next n injected syncs fail */
+
+static int failing_sync(int fd, void *ctx) {
+    (void)ctx;
+    if (atomic_load(&fail_syncs) > 0) {
+        atomic_fetch_sub(&fail_syncs, 1);
+        errno = EIO;
+        return -1;
+    }
+    return fdatasync(fd);
+}
+
+static size_t parent_read(store *s, int *end, size_t *children) {
+    char it[STORE_ITER_STR_MAX];
+    t_iter(s, "s", "shardId-000000000000", STORE_TRIM_HORIZON, 0, 0, it);
+    store_batch b;
+    store_batch_init(&b);
+    ck_assert_int_eq(store_get_records(s, it, 0, &b, NULL), 0);
+    size_t n = b.n_records;
+    *end = b.end_of_shard;
+    *children = b.n_children;
+    store_batch_free(&b);
+    return n;
+}
+
+/* After a put's fsync failed under fsync=always, its records still become
+ * readable without another put: the background thread retries the sync;
+ * a reshard syncs the shards it closes first, so a reader of the parent
+ * reaches its end and children; and a PutRecords over two shards syncs
+ * both although the first sync failed. */
+START_TEST(test_always_failed_sync_recovers) {
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s", eddy_test_tmpdir());
+    store_opts o;
+    store_opts_init(&o);
+    o.data_dir = dir;
+    o.fsync = STORE_FSYNC_ALWAYS;
+    o.sync_fd = failing_sync;
+    store *s;
+    ck_assert_int_eq(store_open(&o, &s, NULL), 0);
+    t_create(s, "s", 1);
+    t_put(s, "s", "k", NULL, "one");
+    atomic_store(&fail_syncs, 1);
+    store_put_entry e = {.data = "two", .data_len = 3, .partition_key = "k", .partition_key_len = 1};
+    store_put_result r;
+    ck_assert_int_eq(store_put_record(s, "s", &e, &r, NULL), EDDY_E_IO);
+    int end;
+    size_t children, n = 1;
+    /* The background thread syncs dirty shards about once a second. */
+    for (int i = 0; i < 60 && n < 2; i++) {
+        n = parent_read(s, &end, &children);
+        if (n < 2) usleep(100000);
+    }
+    ck_assert_uint_eq(n, 2);
+
+    /* A failed put, then a split before any retry: the split syncs. */
+    atomic_store(&fail_syncs, 1);
+    e.data = "three";
+    ck_assert_int_eq(store_put_record(s, "s", &e, &r, NULL), EDDY_E_IO);
+    ck_assert_int_eq(store_shard_split(s, "s", "shardId-000000000000", (eddy_u128)1 << 127, NULL), 0);
+    ck_assert_uint_eq(parent_read(s, &end, &children), 3);
+    ck_assert_int_eq(end, 1);
+    ck_assert_uint_eq(children, 2);
+
+    /* Two shards in one PutRecords, the first sync failing: both synced. */
+    atomic_store(&fail_syncs, 1);
+    store_put_entry two[2] = {
+        {.data = "a", .data_len = 1, .partition_key = "k", .partition_key_len = 1, .explicit_hash_key = "1"},
+        {.data = "b", .data_len = 1, .partition_key = "k", .partition_key_len = 1,
+         .explicit_hash_key = "340282366920938463463374607431768211455"}};
+    store_put_result res[2];
+    size_t failed;
+    ck_assert_int_eq(store_put_records(s, "s", two, 2, res, &failed, NULL), EDDY_E_IO);
+    /* The shard whose sync succeeded is readable at once; the other once the
+     * background retry has synced it. */
+    size_t seen = t_read_all(s, "s", "shardId-000000000001", NULL, 0) + t_read_all(s, "s", "shardId-000000000002", NULL, 0);
+    ck_assert_uint_ge(seen, 1);
+    for (int i = 0; i < 60 && seen < 2; i++) {
+        usleep(100000);
+        seen = t_read_all(s, "s", "shardId-000000000001", NULL, 0) + t_read_all(s, "s", "shardId-000000000002", NULL, 0);
+    }
+    ck_assert_uint_eq(seen, 2);
+    store_close(s);
+    t_rmdir(dir);
+}
+END_TEST
+
 Suite *suite_store_concurrency(void) {
     Suite *s = suite_create("store_concurrency");
     TCase *tc = tcase_create("concurrency");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_concurrent_everything);
     tcase_add_test(tc, test_always_reads_only_durable);
+    tcase_add_test(tc, test_always_failed_sync_recovers);
     suite_add_tcase(s, tc);
     return s;
 }
