@@ -729,9 +729,12 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
         uint32_t r = rt_batch_row(b, i);
         uint64_t ord = ++st->ord;
         if (!st->n_keys) {
+            /* An uncorrelated EXISTS (no condition) is settled by any one row. */
+            int one = !st->cond && (st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI);
             for (size_t k = td->head; k < td->proc && rc == 0; k++) {
                 jrow *o = &td->rows[k];
                 rc = add_pair(op, st, b, r, b->rowtime[r], o->chunk->b, o->r, o->rt, ord, 0, b->rowtime[r], err);
+                if (one) break;
             }
         } else if (ok[r] && td->buckets) {
             for (uint64_t cseq = td->buckets[hashes[r] & (td->n_buckets - 1)]; cseq && rc == 0;) {

@@ -268,14 +268,20 @@ static void append_shard(store *s, store_stream *st, store_shard *sh, const stor
                     (sh->segs[sh->n_segs - 1].size > 0 &&
                      sh->segs[sh->n_segs - 1].size + bytes > s->segment_bytes))) {
         /* The background syncer only tracks the newest file: sync the one
-         * being left now. Under `always` its records were synced when put;
-         * under `interval` a failure here is the last chance to hear of it. */
+         * being left now. Under `interval` a failure here is the last chance
+         * to hear of it. Under `always` the segment may hold records whose
+         * putters are still waiting for a sync, which only ever syncs the
+         * newest file: so the roll waits until this sync succeeds, and this
+         * append fails meanwhile, rather than let a later sync of a new file
+         * acknowledge records that are not on disk. */
         if (sh->n_segs && sh->segs[sh->n_segs - 1].fd >= 0 && s->fsync != STORE_FSYNC_NEVER &&
-            store__sync_fd(s, sh->segs[sh->n_segs - 1].fd) != 0)
+            store__sync_fd(s, sh->segs[sh->n_segs - 1].fd) != 0) {
             eddy_log(EDDY_LOG_ERROR, "stream %s shard %u: fsync of a full segment failed: %s", st->name, sh->index,
                      strerror(errno));
-        if (sh->n_segs) store__seg_release(&sh->segs[sh->n_segs - 1]);
-        rc = store__seg_open_new(s, st, sh, first, &err);
+            if (s->fsync == STORE_FSYNC_ALWAYS) rc = EDDY_E_IO;
+        }
+        if (rc == 0 && sh->n_segs) store__seg_release(&sh->segs[sh->n_segs - 1]);
+        if (rc == 0) rc = store__seg_open_new(s, st, sh, first, &err);
     }
     size_t idx_mark = sh->n_idx;
     if (rc == 0) {

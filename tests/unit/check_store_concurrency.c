@@ -335,6 +335,23 @@ START_TEST(test_always_failed_sync_recovers) {
     ck_assert_uint_eq(seen, 2);
     store_close(s);
     t_rmdir(dir);
+
+    /* A segment that cannot be synced is not left: the put that would roll
+     * to a new file fails, and none of its records is written. */
+    o.segment_bytes = 4096;
+    ck_assert_int_eq(store_open(&o, &s, NULL), 0);
+    t_create(s, "r", 1);
+    char big[1000];
+    memset(big, 'x', sizeof big);
+    store_put_entry be = {.data = big, .data_len = sizeof big, .partition_key = "k", .partition_key_len = 1};
+    for (int i = 0; i < 3; i++) ck_assert_int_eq(store_put_record(s, "r", &be, &r, NULL), 0);
+    atomic_store(&fail_syncs, 1);
+    ck_assert_int_ne(store_put_record(s, "r", &be, &r, NULL), 0);
+    ck_assert_uint_eq(t_read_all(s, "r", "shardId-000000000000", NULL, 0), 3);
+    ck_assert_int_eq(store_put_record(s, "r", &be, &r, NULL), 0);
+    ck_assert_uint_eq(t_read_all(s, "r", "shardId-000000000000", NULL, 0), 4);
+    store_close(s);
+    t_rmdir(dir);
 }
 END_TEST
 
