@@ -324,6 +324,28 @@ static void choose_cast_kernel(step *s) {
     }
 }
 
+/* An S_OP step of operator op over l and r (r NULL: unary), for node e. */
+static int comp_op(rt_expr *x, const plan_expr *e, plan_op op, const plan_expr *l, const plan_expr *r, int sel,
+                   eddy_err *err) {
+    int a = comp(x, l, sel, err);
+    if (a < 0) return -1;
+    int b = r ? comp(x, r, sel, err) : -1;
+    if (r && b < 0) return -1;
+    int out = new_reg(x, e->type);
+    step *s;
+    NEED(out >= 0 && (s = new_step(x, S_OP, sel)));
+    s->out = out;
+    s->a = a;
+    s->b = b;
+    s->px = e;
+    s->op = op;
+    s->type = e->type;
+    s->ta = l->type;
+    if (r) s->tb = r->type;
+    choose_op_kernel(s);
+    return out;
+}
+
 static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
     step *s;
     int out;
@@ -377,25 +399,7 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
             s->type = e->type;
             return out;
         }
-        int a = comp(x, e->u.op.args[0], sel, err);
-        if (a < 0) return -1;
-        int b = -1;
-        if (e->u.op.n_args > 1) {
-            b = comp(x, e->u.op.args[1], sel, err);
-            if (b < 0) return -1;
-        }
-        out = new_reg(x, e->type);
-        NEED(out >= 0 && (s = new_step(x, S_OP, sel)));
-        s->out = out;
-        s->a = a;
-        s->b = b;
-        s->px = e;
-        s->op = e->u.op.op;
-        s->type = e->type;
-        s->ta = e->u.op.args[0]->type;
-        if (b >= 0) s->tb = e->u.op.args[1]->type;
-        choose_op_kernel(s);
-        return out;
+        return comp_op(x, e, op, e->u.op.args[0], e->u.op.n_args > 1 ? e->u.op.args[1] : NULL, sel, err);
     }
     case PX_CAST: {
         int a = comp(x, e->u.cast.arg, sel, err);
@@ -420,24 +424,8 @@ static int comp(rt_expr *x, const plan_expr *e, int sel, eddy_err *err) {
          * operator's DIVISION_BY_ZERO for b = 0): its kernel runs a tight
          * loop where the function call boxes every argument. */
         if (e->u.call.n_args == 2 && !strcmp(fn->name, "MOD") && is_int_type(e->u.call.args[0]->type.id) &&
-            is_int_type(e->u.call.args[1]->type.id) && is_int_type(e->type.id)) {
-            int a = comp(x, e->u.call.args[0], sel, err);
-            if (a < 0) return -1;
-            int b = comp(x, e->u.call.args[1], sel, err);
-            if (b < 0) return -1;
-            out = new_reg(x, e->type);
-            NEED(out >= 0 && (s = new_step(x, S_OP, sel)));
-            s->out = out;
-            s->a = a;
-            s->b = b;
-            s->px = e;
-            s->op = PLAN_OP_MOD;
-            s->type = e->type;
-            s->ta = e->u.call.args[0]->type;
-            s->tb = e->u.call.args[1]->type;
-            choose_op_kernel(s);
-            return out;
-        }
+            is_int_type(e->u.call.args[1]->type.id) && is_int_type(e->type.id))
+            return comp_op(x, e, PLAN_OP_MOD, e->u.call.args[0], e->u.call.args[1], sel, err);
         int *args = arena_alloc(x->a, sizeof(int) * (e->u.call.n_args + 1));
         NEED(args);
         for (uint32_t i = 0; i < e->u.call.n_args; i++) {
