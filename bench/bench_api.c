@@ -135,12 +135,6 @@ static void die(const char *fmt, ...) {
     exit(1);   /* kill_children runs from atexit */
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    return remove(path);
-}
-
-static void rm_rf(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
 /* A server under test: eddy or kinesalite. */
 typedef struct target {
     const char *name;
@@ -211,7 +205,7 @@ static int spawn_server(target *t, char *const argv[], const char *cwd) {
         child_forget(t->pid);
         t->pid = 0;
     }
-    rm_rf(t->dir);
+    bench_rm_rf(t->dir);
     live_dir[0] = 0;
     return -1;
 }
@@ -238,7 +232,7 @@ static void stop_server(target *t) {
     }
     child_forget(t->pid);
     t->pid = 0;
-    rm_rf(t->dir);
+    bench_rm_rf(t->dir);
     live_dir[0] = 0;
 }
 

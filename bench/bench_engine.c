@@ -73,12 +73,10 @@ static char work_dir[PATH_MAX];   /* mkdtemp'd: the store and the JSON file */
 static char exe_dir[PATH_MAX];
 static store *st;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) { return remove(path); }
-
 static void cleanup(void) {
     if (st) store_close(st);
     st = NULL;
-    if (work_dir[0]) nftw(work_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (work_dir[0]) bench_rm_rf(work_dir);
     work_dir[0] = 0;
 }
 

@@ -133,12 +133,10 @@ static long rate = 100000;
 static double seconds = 3.0, warm_s = 0.5;
 static char work_dir[PATH_MAX];
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) { return remove(path); }
-
 /* Stores are not closed here: die() may run on any thread while others
  * still use the store, and the process is about to exit anyway. */
 static void cleanup(void) {
-    if (work_dir[0]) nftw(work_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (work_dir[0]) bench_rm_rf(work_dir);
     work_dir[0] = 0;
 }
 
@@ -433,7 +431,7 @@ static void run_close(run *r) {
     eddy_app_free(r->spec);
     fclose(r->devnull);
     store_close(r->st);
-    nftw(r->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    bench_rm_rf(r->dir);
     pthread_cond_destroy(&r->cv);
     pthread_mutex_destroy(&r->mu);
     free(r->put_rt);

@@ -1,12 +1,13 @@
 /*
  * bench_stats.h — what every benchmark measures with: the process's CPU
- * time (user + system, every thread), the median of a few runs, and the
- * CPU model the figures were taken on.
+ * time (user + system, every thread), the median of a few runs, the CPU
+ * model the figures were taken on, and removing a run's scratch directory.
  * Header-only: each benchmark is one program.
  */
 #ifndef EDDY_BENCH_STATS_H
 #define EDDY_BENCH_STATS_H
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,5 +54,13 @@ static inline void bench_cpu_model(char *out, size_t cap) {
     }
     if (f) fclose(f);
 }
+
+static inline int bench_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Removes dir and everything below it (a benchmark's data directory). */
+static inline void bench_rm_rf(const char *dir) { nftw(dir, bench_rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
 #endif

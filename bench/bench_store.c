@@ -56,12 +56,6 @@ static void die(const char *what, const eddy_err *e) {
     exit(1);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    return remove(path);
-}
-
-static void rm_rf(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
 /* ------------------------------------------------------------ eddy runs */
 
 static char keys[N_KEYS][16];
@@ -152,7 +146,7 @@ static figures one_run(long n, size_t size, int shards, store_fsync_policy pol) 
     store_batch_free(&b);
     store_stream_desc_free(&d);
     store_close(s);
-    rm_rf(dir);
+    bench_rm_rf(dir);
     free(data);
     return f;
 }
@@ -294,7 +288,7 @@ static void bench_latency(long rate, double seconds, store_fsync_policy pol) {
     store_sub_close(l->sub);
     store_stream_desc_free(&d);
     store_close(s);
-    rm_rf(dir);
+    bench_rm_rf(dir);
     pthread_cond_destroy(&l->cv);
     pthread_mutex_destroy(&l->mu);
     free(l);
@@ -468,7 +462,7 @@ static int redis_start(const char *bin, int aof, redis_proc *rp, rconn *c) {
     kill(rp->pid, SIGKILL);
     waitpid(rp->pid, NULL, 0);
     redis_pid = 0;
-    rm_rf(rp->dir);
+    bench_rm_rf(rp->dir);
     return -1;
 }
 
@@ -477,7 +471,7 @@ static void redis_stop(redis_proc *rp, rconn *c) {
     kill(rp->pid, SIGTERM);
     waitpid(rp->pid, NULL, 0);
     redis_pid = 0;
-    rm_rf(rp->dir);
+    bench_rm_rf(rp->dir);
 }
 
 /* Writes n records of `size` bytes with pipelined XADDs (500 per round

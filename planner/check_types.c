@@ -317,9 +317,8 @@ const char *pl_expr_name(pl *p, const ast_expr *e, uint32_t i) {
 
 /* ---- operators ------------------------------------------------------------ */
 
-static plan_expr *op_expr(pl *p, plan_op op, eddy_type t, plan_expr *a, plan_expr *b,
-                          const ast_expr *e) {
-    plan_expr *x = pl_new_expr(p, PX_OP, t, e->off, e->len);
+plan_expr *pl_op_expr(pl *p, plan_op op, eddy_type t, plan_expr *a, plan_expr *b, uint32_t off, uint32_t len) {
+    plan_expr *x = pl_new_expr(p, PX_OP, t, off, len);
     if (!x) return NULL;
     x->u.op.op = op;
     x->u.op.args[0] = a;
@@ -327,6 +326,11 @@ static plan_expr *op_expr(pl *p, plan_op op, eddy_type t, plan_expr *a, plan_exp
     x->u.op.n_args = b ? 2 : 1;
     x->nullable = a->nullable || (b && b->nullable);
     return x;
+}
+
+static plan_expr *op_expr(pl *p, plan_op op, eddy_type t, plan_expr *a, plan_expr *b,
+                          const ast_expr *e) {
+    return pl_op_expr(p, op, t, a, b, e->off, e->len);
 }
 
 static plan_expr *op_mismatch(pl *p, const ast_expr *e, const char *op, eddy_type a, eddy_type b) {

@@ -318,6 +318,26 @@ static int side_window(pl *p, const ast_window *w0, plan_side_window *out) {
     return pl_interval_ms(p, w->start.offset, &out->range_ms);
 }
 
+#define BOOL_T ((eddy_type){EDDY_T_BOOLEAN, 0, 0})
+
+/* a = b compared in their common type; NULL when they have none
+ * (*incompatible set, nothing reported) or memory runs out. */
+static plan_expr *eq_common(pl *p, plan_expr *a, plan_expr *b, uint32_t off, uint32_t len, int *incompatible) {
+    eddy_type ct;
+    *incompatible = udf_common_type(a->type, b->type, &ct) != 0;
+    if (*incompatible) return NULL;
+    plan_expr *ca = pl_cast(p, a, ct), *cb = ca ? pl_cast(p, b, ct) : NULL;
+    plan_expr *eq = cb ? pl_op_expr(p, PLAN_OP_EQ, BOOL_T, ca, cb, off, len) : NULL;
+    if (eq) eq->nullable = 1;
+    return eq;
+}
+
+/* acc AND x, either of which may be NULL (absent). */
+static plan_expr *and_of(pl *p, plan_expr *acc, plan_expr *x, uint32_t off, uint32_t len) {
+    if (!acc || !x) return acc ? acc : x;
+    return pl_op_expr(p, PLAN_OP_AND, BOOL_T, acc, x, off, len);
+}
+
 static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stream) {
     const ast_from *lf = f->u.join.left, *rf = f->u.join.right;
     int ls = 0, rs = 0;
@@ -427,30 +447,11 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
             }
             plan_expr *a = pl_colref(p, (uint32_t)li, &cols[li], u->off, u->len);
             plan_expr *b = pl_colref(p, nl + (uint32_t)ri, &cols[nl + ri], u->off, u->len);
-            eddy_type ct;
             if (!a || !b) return NULL;
-            if (udf_common_type(a->type, b->type, &ct) != 0) {
-                pl_error(p, u->off, u->len, "USING column \"%s\" has incompatible types", u->s);
-                return NULL;
-            }
-            plan_expr *eq = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, u->off, u->len);
-            if (!eq) return NULL;
-            eq->u.op.op = PLAN_OP_EQ;
-            eq->u.op.n_args = 2;
-            eq->u.op.args[0] = pl_cast(p, a, ct);
-            eq->u.op.args[1] = pl_cast(p, b, ct);
-            eq->nullable = 1;
-            if (acc) {
-                plan_expr *and_ = pl_new_expr(p, PX_OP, eq->type, f->off, f->len);
-                if (!and_) return NULL;
-                and_->u.op.op = PLAN_OP_AND;
-                and_->u.op.n_args = 2;
-                and_->u.op.args[0] = acc;
-                and_->u.op.args[1] = eq;
-                and_->nullable = 1;
-                eq = and_;
-            }
-            acc = eq;
+            int incompatible;
+            plan_expr *eq = eq_common(p, a, b, u->off, u->len, &incompatible);
+            if (incompatible) pl_error(p, u->off, u->len, "USING column \"%s\" has incompatible types", u->s);
+            if (!eq || !(acc = and_of(p, acc, eq, f->off, f->len))) return NULL;
         }
         n->u.join.cond = acc;
     } else if (jk != PLAN_JOIN_CROSS) {
@@ -492,16 +493,6 @@ int pl_is_subquery_pred(const ast_expr *e) {
     return e->kind == AST_E_IN_QUERY || e->kind == AST_E_EXISTS;
 }
 
-static plan_expr *bool_op(pl *p, plan_op op, plan_expr *a, plan_expr *b, uint32_t off, uint32_t len) {
-    plan_expr *x = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, off, len);
-    if (!x) return NULL;
-    x->u.op.op = op;
-    x->u.op.n_args = b ? 2 : 1;
-    x->u.op.args[0] = a;
-    if (b) x->u.op.args[1] = b;
-    x->nullable = op == PLAN_OP_IS_NOT_FALSE ? 0 : a->nullable || (b && b->nullable);
-    return x;
-}
 
 /* `x [NOT] IN (SELECT c FROM t [WHERE ...])`, `(x, y) [NOT] IN (SELECT c, d
  * ...)` and `[NOT] EXISTS (SELECT ... FROM t [WHERE ...])`, where t is a
@@ -571,21 +562,19 @@ plan_node *pl_plan_subquery_pred(pl *p, plan_node *in, const ast_expr *e, pl_sco
             plan_expr *a = pl_expr(p, le, sc, &forbid);
             plan_expr *b = a ? pl_expr(p, it->expr, inner, &forbid) : NULL;
             if (!b) return NULL;
-            eddy_type ct;
-            if (udf_common_type(a->type, b->type, &ct) != 0) {
-                pl_error(p, le->off, le->len, "IN compares values of incompatible types");
-                return NULL;
-            }
-            plan_expr *eq = bool_op(p, PLAN_OP_EQ, pl_cast(p, a, ct), pl_cast(p, b, ct), le->off, le->len);
-            if (!eq || !eq->u.op.args[0] || !eq->u.op.args[1]) return NULL;
-            eq->nullable = 1;
-            if (!(eqs = eqs ? bool_op(p, PLAN_OP_AND, eqs, eq, e->off, e->len) : eq)) return NULL;
+            int incompatible;
+            plan_expr *eq = eq_common(p, a, b, le->off, le->len, &incompatible);
+            if (incompatible) pl_error(p, le->off, le->len, "IN compares values of incompatible types");
+            if (!eq || !(eqs = and_of(p, eqs, eq, e->off, e->len))) return NULL;
         }
-        if (not_ && !(eqs = bool_op(p, PLAN_OP_IS_NOT_FALSE, eqs, NULL, e->off, e->len))) return NULL;
+        if (not_) {
+            if (!(eqs = pl_op_expr(p, PLAN_OP_IS_NOT_FALSE, BOOL_T, eqs, NULL, e->off, e->len))) return NULL;
+            eqs->nullable = 0;
+        }
     }
-    plan_expr *cond = eqs && where ? bool_op(p, PLAN_OP_AND, not_ ? where : eqs, not_ ? eqs : where, e->off, e->len)
-                      : eqs ? eqs : where;
-    if ((eqs && where) && !cond) return NULL;
+    /* NOT IN: the sub-query's WHERE first, then the equalities. */
+    plan_expr *cond = not_ ? and_of(p, where, eqs, e->off, e->len) : and_of(p, eqs, where, e->off, e->len);
+    if ((eqs || where) && !cond) return NULL;
     plan_node *n = pl_node(p, PLAN_TABLE_JOIN, 2, e->off, e->len);
     if (!n) return NULL;
     n->inputs[0] = in;

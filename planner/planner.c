@@ -139,17 +139,6 @@ static int split_and(const ast_expr *e, const ast_expr **out, uint32_t *n) {
     return 0;
 }
 
-static plan_expr *and_expr(pl *p, plan_expr *a, plan_expr *b) {
-    plan_expr *x = pl_new_expr(p, PX_OP, (eddy_type){EDDY_T_BOOLEAN, 0, 0}, a->off, a->len);
-    if (!x) return NULL;
-    x->u.op.op = PLAN_OP_AND;
-    x->u.op.n_args = 2;
-    x->u.op.args[0] = a;
-    x->u.op.args[1] = b;
-    x->nullable = a->nullable || b->nullable;
-    return x;
-}
-
 static int is_star(const ast_select_item *it) {
     return it->expr && it->expr->kind == AST_E_STAR;
 }
@@ -209,7 +198,7 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
         for (uint32_t i = 0; i < nc; i++) {
             if (pl_is_subquery_pred(conj[i])) continue;
             plan_expr *w = pl_bool_expr(p, conj[i], sc, &forbid, "WHERE");
-            if (!w || !(acc = acc ? and_expr(p, acc, w) : w)) return NULL;
+            if (!w || !(acc = acc ? pl_op_expr(p, PLAN_OP_AND, w->type, acc, w, w->off, w->len) : w)) return NULL;
         }
         if (acc && !(in = filter_node(p, in, acc, s->where))) return NULL;
         for (uint32_t i = 0; i < nc; i++)

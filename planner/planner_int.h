@@ -103,6 +103,9 @@ int pl_unsupported(pl *p, uint32_t off, uint32_t len, const char *what);
 void *pl_alloc(pl *p, size_t n);
 plan_node *pl_node(pl *p, plan_kind k, uint32_t n_inputs, uint32_t off, uint32_t len);
 plan_expr *pl_new_expr(pl *p, plan_expr_kind k, eddy_type t, uint32_t off, uint32_t len);
+/* An operator over planned operands (a not NULL; b NULL: unary), NULL when
+ * memory runs out; nullable when an operand is. No type checks. */
+plan_expr *pl_op_expr(pl *p, plan_op op, eddy_type t, plan_expr *a, plan_expr *b, uint32_t off, uint32_t len);
 plan_expr *pl_colref(pl *p, uint32_t index, const plan_col *c, uint32_t off, uint32_t len);
 plan_expr *pl_cast(pl *p, plan_expr *e, eddy_type to);
 void pl_note_read(pl *p, const char *stream);
