@@ -7,7 +7,7 @@
  * records per wall-clock second and per CPU second, plus state sizes.
  *
  *   bench_runtime [records]      (default 1,000,000; EDDY_BENCH_RUNS=5)
- * EDDY_BENCH_ONLY=decode stops after the decode figure (for profiling).
+ * EDDY_BENCH_ONLY=decode stops after the decode figures (for profiling).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +186,29 @@ int main(int argc, char **argv) {
     char extra[160];
     snprintf(extra, sizeof extra, "%.0f MB/s", (double)c.off[n] / tr[runs / 2].wall / 1e6);
     report("json decode (7 columns)", n, tr, runs, extra);
+
+    /* 1b. As the engine decodes: strings borrowed from the record; then
+     * only the two columns q2 (bench_engine) reads, and none at all (the
+     * grammar check alone). */
+    rt_decoder_set_borrow(d, 1);
+    static const uint8_t q2_cols[N_BID_COLS] = {1, 0, 1, 0, 0, 0, 0}, no_cols[N_BID_COLS] = {0};
+    const struct {
+        const char *label;
+        const uint8_t *needed;
+    } variants[] = {{"json decode (7 columns, borrowed)", NULL},
+                    {"json decode (2 of 7 columns, as q2)", q2_cols},
+                    {"json decode (0 of 7: grammar check)", no_cols}};
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        if (rt_decoder_set_needed(d, variants[v].needed, &err) != 0) die("needed", &err);
+        for (int r = 0; r < runs; r++) {
+            timing s = t_start();
+            decode_all(&c, d, b, NULL, NULL);
+            tr[r] = t_stop(s);
+        }
+        report(variants[v].label, n, tr, runs, NULL);
+    }
+    if (rt_decoder_set_needed(d, NULL, &err) != 0) die("needed", &err);
+    rt_decoder_set_borrow(d, 0);
     const char *only = getenv("EDDY_BENCH_ONLY");
     if (only && strcmp(only, "decode") == 0) {
         rt_batch_release(b);

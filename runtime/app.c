@@ -94,6 +94,7 @@ struct hub {
     const char *sink_stream;
     store_put_entry *pending;
     size_t *pending_off;         /* offset of each pending record in pbuf */
+    store_put_result *put_res;   /* the put's per-record results, reused */
     size_t n_pending;
     sbuf pbuf;
     uint64_t seq_key;
@@ -241,8 +242,7 @@ static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
     if (h->n_pending == 0) return 0;
     if (h->pbuf.failed) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     for (size_t i = 0; i < h->n_pending; i++) h->pending[i].data = h->pbuf.data + h->pending_off[i];
-    store_put_result *res = calloc(h->n_pending, sizeof *res);
-    if (!res) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    store_put_result *res = h->put_res;
     size_t failed = 0;
     int rc;
     /* Output streams back-pressure the application: throttled records are
@@ -269,7 +269,6 @@ static int sink_flush(rt_app *app, hub *h, eddy_err *err) {
         }
         usleep(attempt < 10 ? 20000 : 200000);
     }
-    free(res);
     if (rc == 0) {
         h->n_pending = 0;
         sbuf_clear(&h->pbuf);
@@ -848,7 +847,8 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
             h->sink_stream = h->cs->sink.stream;
             h->pending = calloc(STORE_BATCH_RECORDS_MAX, sizeof(store_put_entry));
             h->pending_off = calloc(STORE_BATCH_RECORDS_MAX, sizeof(size_t));
-            if (!h->pending || !h->pending_off) goto nomem;
+            h->put_res = malloc(STORE_BATCH_RECORDS_MAX * sizeof *h->put_res);
+            if (!h->pending || !h->pending_off || !h->put_res) goto nomem;
             sbuf_init(&h->pbuf);
             pthread_once(&sink_keys_once, sink_keys_init);
         }
@@ -1281,6 +1281,7 @@ void rt_app_free(rt_app *app) {
         rt_encoder_free(h->penc);
         free(h->pending);
         free(h->pending_off);
+        free(h->put_res);
         sbuf_free(&h->pbuf);
     }
     rt_batch_release(app->err_batch);
