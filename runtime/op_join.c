@@ -41,6 +41,8 @@
  * row then probes it and is emitted at once, keeping its ROWTIME (INNER or
  * LEFT). SEMI and ANTI (IN / EXISTS sub-queries) emit the stream row alone,
  * at its end marker, when some candidate matched (SEMI) or none did (ANTI).
+ * NOT IN's ANTI condition hides its equalities under IS NOT FALSE; they are
+ * hashed all the same (see table_push_side for the NULLs).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,9 @@ typedef struct join_state {
     plan_join_kind kind;
     jside s[2];
     uint32_t n_keys;        /* 0 = no index: scan the window */
+    int not_in;             /* ANTI on `where AND (keys) IS NOT FALSE` (NOT IN): see table_push_side */
+    size_t *null_rows;      /* not_in: the table rows with a NULL key (not indexed) */
+    size_t n_null_rows;
     uint32_t n_keys_alloc;
     rt_expr *cond;          /* over the pair row; NULL = TRUE */
     eddy_type *pair_types;
@@ -217,6 +222,15 @@ static void find_keys(const plan_expr *e, uint32_t nl, const plan_expr **kl, con
     kl[*n] = a;
     kr[*n] = b;
     (*n)++;
+}
+
+/* The `e IS NOT FALSE` among cond's AND-ed conjuncts, or NULL. */
+static const plan_expr *find_is_not_false(const plan_expr *e) {
+    if (!e || e->kind != PX_OP) return NULL;
+    if (e->u.op.op == PLAN_OP_IS_NOT_FALSE) return e;
+    if (e->u.op.op != PLAN_OP_AND) return NULL;
+    const plan_expr *f = find_is_not_false(e->u.op.args[0]);
+    return f ? f : find_is_not_false(e->u.op.args[1]);
 }
 
 /* ---------------------------------------------------------------- rows */
@@ -686,8 +700,19 @@ static int join_finish(rt_op *op, eddy_err *err) {
 
 /* Indexes the whole table with every bucket's chain in load order, so
  * duplicate keys match in the order the reference data lists them. */
-static int index_table(jside *td, eddy_err *err) {
+static int index_table(join_state *st, jside *td, eddy_err *err) {
     size_t n = td->proc - td->head;
+    if (st->not_in) {
+        free(st->null_rows);
+        st->null_rows = NULL;
+        st->n_null_rows = 0;
+        size_t nn = 0;
+        for (size_t i = td->head; i < td->proc; i++) nn += !td->rows[i].has_key;
+        if (nn && !(st->null_rows = malloc(nn * sizeof *st->null_rows)))
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        for (size_t i = td->head; i < td->proc; i++)
+            if (!td->rows[i].has_key) st->null_rows[st->n_null_rows++] = i;
+    }
     uint32_t nb = 64;
     while (nb < n && nb < (1u << 30)) nb *= 2;
     uint64_t *b = calloc(nb, sizeof *b);
@@ -719,7 +744,7 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
     uint8_t ok[RT_BATCH_CAP];
     int rc = 0;
     if (st->table_dirty && st->n_keys) {
-        rc = index_table(td, err);
+        rc = index_table(st, td, err);
         if (rc != 0) return rc;
     }
     st->table_dirty = 0;
@@ -728,7 +753,12 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
     for (uint32_t i = 0; i < live && rc == 0; i++) {
         uint32_t r = rt_batch_row(b, i);
         uint64_t ord = ++st->ord;
-        if (!st->n_keys) {
+        /* NOT IN: a NULL compares neither equal nor unequal, so it may stop
+         * a row that no key equals. A stream row with a NULL key is held
+         * against the whole table; any other against its bucket and the
+         * table rows with a NULL key (every other row differs from it in
+         * some key, which makes its condition FALSE). */
+        if (!st->n_keys || (st->not_in && !ok[r])) {
             /* An uncorrelated EXISTS (no condition) is settled by any one row. */
             int one = !st->cond && (st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI);
             for (size_t k = td->head; k < td->proc && rc == 0; k++) {
@@ -741,6 +771,10 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
                 jrow *o = row_at(td, cseq - 1);
                 cseq = o->next;
                 if (o->hash != hashes[r]) continue;
+                rc = add_pair(op, st, b, r, b->rowtime[r], o->chunk->b, o->r, o->rt, ord, 0, b->rowtime[r], err);
+            }
+            for (size_t k = 0; st->not_in && k < st->n_null_rows && rc == 0; k++) {
+                jrow *o = &td->rows[st->null_rows[k]];
                 rc = add_pair(op, st, b, r, b->rowtime[r], o->chunk->b, o->r, o->rt, ord, 0, b->rowtime[r], err);
             }
         }
@@ -770,6 +804,7 @@ static void join_end(rt_op *op) {
     }
     rt_expr_free(st->cond);
     free(st->cand);
+    free(st->null_rows);
     rt_batch_release(st->pairs);
     rt_batch_release(st->out);
     op->state = NULL;
@@ -843,6 +878,14 @@ static int join_setup(rt_op *op, arena *a, int table, eddy_err *err) {
         const plan_expr *kl[MAX_KEYS], *kr[MAX_KEYS];
         uint32_t nk = 0;
         find_keys(cond, nl, kl, kr, &nk);
+        if (nk == 0 && st->kind == PLAN_JOIN_ANTI) {
+            /* NOT IN's `(x = c ...) IS NOT FALSE`: with no NULL key on
+             * either side it is x = c, so those equalities index the table
+             * too (table_push_side scans when a key is NULL). */
+            const plan_expr *nf = find_is_not_false(cond);
+            if (nf) find_keys(nf->u.op.args[0], nl, kl, kr, &nk);
+            st->not_in = nk > 0;
+        }
         for (int s = 0; s < 2; s++) {
             st->s[s].keys = arena_calloc(a, sizeof(rt_expr *) * (nk ? nk : 1));
             if (!st->s[s].keys) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
