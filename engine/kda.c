@@ -3,7 +3,9 @@
  * `aws kinesisanalytics create-application` takes) turned into catalog
  * bindings: each Inputs[] entry becomes the in-application stream
  * `<NamePrefix>_001` bound to the stored stream named by the last part of its
- * ResourceARN, with the RecordColumns and RecordFormat of its InputSchema;
+ * ResourceARN, with the RecordColumns and RecordFormat of its InputSchema
+ * (InputParallelism.Count = n makes `_001` .. `_00n`, each reading its share
+ * of the shards);
  * each Outputs[] entry binds the named in-application stream (created by the
  * application code) to its destination stream.
  */
@@ -71,13 +73,17 @@ static int bind_input(catalog *cat, const cJSON *in, arena *a, eddy_err *err) {
     const cJSON *cols = cJSON_GetObjectItemCaseSensitive(schema, "RecordColumns");
     int n = cJSON_GetArraySize(cols);
     if (!cJSON_IsArray(cols) || n <= 0) return eddy_err_set(err, EDDY_E_INVAL, "InputSchema.RecordColumns must list the columns");
+    int count = 1;
+    const cJSON *par = cJSON_GetObjectItemCaseSensitive(in, "InputParallelism");
+    const cJSON *cnt = par ? cJSON_GetObjectItemCaseSensitive(par, "Count") : NULL;
+    if (cJSON_IsNumber(cnt)) count = cnt->valueint;
+    if (count < 1 || count > 64) return eddy_err_set(err, EDDY_E_INVAL, "InputParallelism.Count must be 1 to 64");
     cat_stream s;
     memset(&s, 0, sizeof s);
     s.kind = CAT_STREAM;
-    s.name = arena_sprintf(a, "%s_001", prefix);
     s.cols = arena_calloc(a, sizeof(plan_col) * (size_t)n);
     const char **paths = arena_calloc(a, sizeof(char *) * (size_t)n);
-    if (!s.name || !s.cols || !paths) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    if (!s.cols || !paths) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
     s.n_cols = (uint32_t)n;
     int i = 0;
     const cJSON *c;
@@ -116,7 +122,15 @@ static int bind_input(catalog *cat, const cJSON *in, arena *a, eddy_err *err) {
         const char *rp = jm ? jstr(jm, "RecordRowPath") : NULL;
         if (rp) s.source.row_path = rp;
     }
-    return catalog_add_stream(cat, &s, 1, err);
+    for (int k = 1; k <= count; k++) {
+        s.name = arena_sprintf(a, "%s_%03d", prefix, k);
+        if (!s.name) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        s.source.part = (uint32_t)(k - 1);
+        s.source.parts = count > 1 ? (uint32_t)count : 0;
+        int rc = catalog_add_stream(cat, &s, 1, err);
+        if (rc != 0) return rc;
+    }
+    return 0;
 }
 
 int eddy_kda_load(catalog *cat, const char *json, size_t len, char **code, char **name,

@@ -40,6 +40,8 @@ typedef struct cat_source {
     const char **paths;        /* JSON path per column (n_cols), "$.<name>" by default */
     char col_delim[8];         /* CSV, "," by default */
     char row_delim[8];         /* CSV, "\n" by default */
+    uint32_t part, parts;      /* read only part `part` (0-based) of `parts` of the shards
+                                  (shard_part, KDA InputParallelism); parts 0 = every shard */
 } cat_source;
 
 /* Binding of an in-application stream to a stored stream it feeds

@@ -341,6 +341,7 @@ static void explain_node(const plan_node *n, sbuf *b, int depth) {
             sbuf_printf(b, " (%s)", ts);
         }
         if (n->u.source.consumer) sbuf_printf(b, " consumer=%s", n->u.source.consumer);
+        if (n->u.source.parts > 1) sbuf_printf(b, " shard_part=%u/%u", n->u.source.part + 1, n->u.source.parts);
         break;
     case PLAN_DECODE:
         if (n->u.decode.format == PLAN_FMT_JSON) {

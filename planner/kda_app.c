@@ -157,6 +157,7 @@ static int inputs_sql(const cJSON *app, sbuf *b, eddy_err *err) {
             if (put_schema(b, schema, "Inputs[].InputSchema", err) != 0) return EDDY_E_INVAL;
             sbuf_puts(b, " WITH (source = ");
             put_sql_string(b, arn_name(arn));
+            if (count > 1) sbuf_printf(b, ", shard_part = '%d/%d'", k, count);
             if (put_format(b, schema, "Inputs[].InputSchema", err) != 0) return EDDY_E_INVAL;
             sbuf_puts(b, ");\n");
         }

@@ -257,6 +257,7 @@ struct plan_node {
             plan_start start;
             int64_t start_ms;     /* PLAN_START_AT_TIMESTAMP */
             const char *consumer; /* fan-out consumer name, or NULL */
+            uint32_t part, parts; /* cat_source.part/parts: a share of the shards */
         } source;
         struct {
             plan_format format;

@@ -15,7 +15,7 @@
 /* ---- CREATE STREAM ------------------------------------------------------- */
 
 static const char *const stream_options[] = {
-    "source", "sink", "format", "start", "start_time", "reader", "consumer", "row_path",
+    "source", "sink", "format", "start", "start_time", "reader", "consumer", "shard_part", "row_path",
     "column_delimiter", "row_delimiter", "reference", "mapping.<column>",
 };
 
@@ -87,7 +87,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
     /* Options. */
     const char *fmt = NULL, *start = NULL, *start_time = NULL, *reader = NULL, *cdel = NULL,
                *rdel = NULL, *reference = NULL;
-    const ast_option *fmt_opt = NULL, *start_opt = NULL, *reader_opt = NULL, *row_path_opt = NULL;
+    const ast_option *fmt_opt = NULL, *start_opt = NULL, *reader_opt = NULL, *row_path_opt = NULL, *part_opt = NULL;
     const char **paths = NULL;
     s.source.row_path = "$";
     for (uint32_t i = 0; i < st->u.create_stream.n_options; i++) {
@@ -117,6 +117,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
         else if (!strcasecmp(k, "start_time")) start_time = v;
         else if (!strcasecmp(k, "reader")) reader = v, reader_opt = o;
         else if (!strcasecmp(k, "consumer")) s.source.consumer = v;
+        else if (!strcasecmp(k, "shard_part")) part_opt = o;
         else if (!strcasecmp(k, "row_path")) s.source.row_path = v, row_path_opt = o;
         else if (!strcasecmp(k, "column_delimiter")) cdel = v;
         else if (!strcasecmp(k, "row_delimiter")) rdel = v;
@@ -140,6 +141,21 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
             return pl_error(p, any->off, any->len, "a reference table cannot have a source or a sink");
         s.kind = CAT_TABLE;
         s.source.stream = reference;
+    }
+    if (part_opt) {
+        /* 'k/n': the k-th of n in-application streams that share the
+         * stored stream's shards, as KDA's InputParallelism makes them. */
+        const char *v = NULL;
+        unsigned k = 0, nn = 0;
+        int used = 0;
+        if (opt_string(p, part_opt, &v) != 0) return EDDY_E_SEMANTIC;
+        if (sscanf(v, " %u / %u %n", &k, &nn, &used) != 2 || v[used] != '\0' || nn < 1 || nn > 64 || k < 1 || k > nn)
+            return pl_error(p, part_opt->off, part_opt->len,
+                            "shard_part must be 'k/n' with 1 <= k <= n <= 64, as in '2/3'");
+        if (!s.source.stream || reference)
+            return pl_error(p, part_opt->off, part_opt->len, "shard_part needs a source option");
+        s.source.part = k - 1;
+        s.source.parts = nn;
     }
     if (!s.source.stream && !s.sink.stream && (fmt || start || reader || paths || cdel || rdel)) {
         return pl_error(p, any->off, any->len, "binding options need a source or a sink option");
@@ -245,6 +261,8 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
         src->u.source.start = s.source.start;
         src->u.source.start_ms = s.source.start_ms;
         src->u.source.consumer = s.source.consumer;
+        src->u.source.part = s.source.part;
+        src->u.source.parts = s.source.parts;
         src->out.rowtime = PLAN_RT_ARRIVAL;
         src->out.ordered = 1;
         dec->inputs[0] = src;

@@ -726,6 +726,8 @@ static int build_source(rt_app *app, source_run *s, hub *h, eddy_err *err) {
     if (app->o.poll_interval_ms > 0) ro.poll_interval_ms = app->o.poll_interval_ms;
     if (app->o.idle_timeout_ms > 0) ro.idle_timeout_ms = app->o.idle_timeout_ms;
     ro.drain = app->o.drain;
+    ro.part = cs->part;
+    ro.parts = cs->parts;
     ro.wake = app_wake;
     ro.wake_ctx = app;
     s->wm = INT64_MIN;

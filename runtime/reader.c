@@ -42,6 +42,7 @@ typedef struct rshard {
     store_position start;         /* where reading begins (set on activation) */
     int start_latest;             /* in the initial set under RT_START_LATEST */
     int ended;                    /* its end was read: closed, nothing more will come */
+    int foreign;                  /* another part's (rt_reader_opts.parts): never read */
     int resume_has_seq;           /* restored from a checkpoint */
     store_seq resume_seq;
     int64_t next_fetch;           /* source clock */
@@ -64,6 +65,7 @@ struct rt_reader {
     size_t out_cap;
     int started;
     int64_t next_relist;
+    int64_t last_relist;          /* source clock of the last listing (parts > 1) */
     rt_reader_stats st;
     pthread_mutex_t mu;           /* guards wake_pending; pairs with cv */
     pthread_cond_t cv;
@@ -90,7 +92,23 @@ static rshard *find_shard(const rt_reader *r, const char *id) {
     return NULL;
 }
 
-/* Adds a shard not seen before, WAITING. */
+/* Whether a shard is in this reader's part of the stream's shards:
+ * numbered shards by their number, others by a hash of the id. */
+static int in_part(const rt_reader *r, const char *id) {
+    if (r->o.parts <= 1)
+        return 1;
+    int64_t num = shard_id_number(id);
+    uint64_t h = (uint64_t)num;
+    if (num < 0) {
+        h = 1469598103934665603ull;
+        for (const char *c = id; *c; c++)
+            h = (h ^ (uint8_t)*c) * 1099511628211ull;
+    }
+    return h % r->o.parts == r->o.part;
+}
+
+/* Adds a shard not seen before, WAITING (or FINISHED when it is another
+ * part's: it is known only for its children's lineage). */
 static int add_shard(rt_reader *r, const shard_info *info, eddy_err *err) {
     if (r->n_shards == r->cap_shards) {
         size_t nc = r->cap_shards ? r->cap_shards * 2 : 8;
@@ -112,7 +130,14 @@ static int add_shard(rt_reader *r, const shard_info *info, eddy_err *err) {
     /* Ids of another form are ordered after numbered ones, by discovery. */
     sh->tie = num >= 0 ? num : ((int64_t)1 << 40) + (int64_t)r->n_shards;
     r->shards[r->n_shards++] = sh;
-    r->st.shards_total = r->n_shards;
+    if (!in_part(r, info->shard_id)) {
+        /* Its parts of the data are another in-application stream's, so its
+         * children need not wait for it here. */
+        sh->foreign = 1;
+        sh->state = SH_FINISHED;
+        return 0;
+    }
+    r->st.shards_total++;
     return 0;
 }
 
@@ -458,8 +483,14 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err) 
     if (!r->started && (rc = start(r, now, err)) != 0)
         return rc;
     close_finished_handles(r);
-    if (r->o.relist_interval_ms > 0 && now >= r->next_relist) {
+    /* A reader of part of the shards relists at every poll (at most once a
+     * millisecond): a shard of its part born of another part's shard is
+     * announced only to the reader that reads the parent, and must be found
+     * before this reader lets time pass its first records. */
+    int relist_now = r->o.parts > 1 && now != r->last_relist;
+    if ((r->o.relist_interval_ms > 0 && now >= r->next_relist) || relist_now) {
         r->next_relist = now + r->o.relist_interval_ms;
+        r->last_relist = now;
         if ((rc = relist(r, err)) != 0 || (rc = activate_ready(r, now, err)) != 0)
             return rc;
     }
@@ -513,6 +544,15 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err) 
         }
     }
     out->done = !live;
+    /* A reader whose part has no shard to read (fewer shards than parts,
+     * or its shards split into other parts) holds nothing back: its time
+     * follows the clock, as an idle shard's does, so that a merge with the
+     * other parts' streams goes on. */
+    if (!live && !r->o.drain && r->o.parts > 1) {
+        int64_t w = now - r->o.arrival_skew_ms;
+        if (w > out->watermark)
+            out->watermark = w;
+    }
     return 0;
 }
 
@@ -562,6 +602,8 @@ int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, e
     size_t k = 0;
     for (size_t i = 0; i < r->n_shards; i++) {
         const rshard *sh = r->shards[i];
+        if (sh->foreign)
+            continue;   /* saved by the reader whose part it is */
         rt_shard_pos p;
         memset(&p, 0, sizeof p);
         memcpy(p.shard_id, sh->info.shard_id, sizeof p.shard_id);
@@ -593,6 +635,8 @@ int rt_reader_positions_set(rt_reader *r, const rt_shard_pos *pos, size_t n, edd
         return eddy_err_set(err, EDDY_E_INUSE, "reader positions can only be set before reading");
     for (size_t i = 0; i < n; i++) {
         rshard *sh = find_shard(r, pos[i].shard_id);
+        if (sh && sh->foreign)
+            continue;   /* another part's now (the parallelism changed) */
         if (!sh) {
             eddy_log(EDDY_LOG_DEBUG, "reader %s: saved shard %s no longer exists", r->stream,
                      pos[i].shard_id);

@@ -63,6 +63,9 @@ typedef struct rt_reader_opts {
     int relist_interval_ms;        /* re-list shards to find new ones; default 10000 */
     size_t fetch_limit;            /* records per fetch; 0 = the source's maximum */
     int drain;                     /* read to the current end of every shard, then report done */
+    uint32_t part, parts;          /* read only the shards whose number % parts == part (KDA
+                                      InputParallelism: in-application streams sharing a stream's
+                                      shards); parts 0 or 1 = every shard */
     void (*wake)(void *ctx);       /* optional: called on any thread when a push arrives */
     void *wake_ctx;
 } rt_reader_opts;

@@ -43,10 +43,50 @@ if ! diff -u "$APP/expected.jsonl" "$TMP/out.jsonl" > "$TMP/diff"; then
   head -30 "$TMP/diff"; fail "ticker-out differs from expected.jsonl"
 fi
 
+# InputParallelism: Count 2 makes SOURCE_SQL_STREAM_001 and _002, which
+# share ticker's two shards; pumps from both into one output give every
+# record once, the same rows as one in-application stream reading both.
+"${EDDY_PYTHON3:-python3}" - "$APP/app.json" "$TMP" <<'PY' || fail "could not write the parallel variants"
+import json, sys
+app = json.load(open(sys.argv[1]))
+cols = "ticker_symbol VARCHAR(4), price DOUBLE, part INTEGER"
+one = ('CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (%s);\n' % cols +
+       'CREATE OR REPLACE PUMP "P1" AS INSERT INTO "DESTINATION_SQL_STREAM" '
+       'SELECT STREAM ticker_symbol, price, 0 FROM "SOURCE_SQL_STREAM_001";\n')
+two = ('CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (%s);\n' % cols +
+       ''.join('CREATE OR REPLACE PUMP "P%d" AS INSERT INTO "DESTINATION_SQL_STREAM" '
+               'SELECT STREAM ticker_symbol, price, %d FROM "SOURCE_SQL_STREAM_00%d";\n' % (k, k, k)
+               for k in (1, 2)))
+for name, code, count in (("one", one, 1), ("two", two, 2)):
+    app["ApplicationName"] = "parallel-" + name
+    app["ApplicationCode"] = code
+    app["Inputs"][0]["InputParallelism"] = {"Count": count}
+    app["Outputs"][0]["KinesisStreamsOutput"]["ResourceARN"] = "arn:aws:kinesis:us-east-1:000000000000:stream/out-" + name
+    json.dump(app, open("%s/%s.json" % (sys.argv[2], name), "w"))
+PY
+for v in one two; do
+  "$EDDY" stream create "out-$v" --shards 1 --data-dir "$D" >/dev/null || fail "stream create out-$v"
+  "$EDDY" run "$TMP/$v.json" --drain --data-dir "$D" >/dev/null 2>"$TMP/$v.err" \
+      || { cat "$TMP/$v.err"; fail "eddy run with InputParallelism ($v)"; }
+  "$EDDY" tail "out-$v" --from trim_horizon --until-end --format json --data-dir "$D" > "$TMP/$v.tail" \
+      || fail "tail out-$v"
+done
+"${EDDY_PYTHON3:-python3}" - "$TMP/one.tail" "$TMP/two.tail" <<'PY' || fail "InputParallelism 2 did not split the shards between _001 and _002"
+import json, sys
+def rows(path):
+    return [json.loads(json.loads(l)["data"]) for l in open(path)]
+one, two = rows(sys.argv[1]), rows(sys.argv[2])
+strip = lambda r: (r["TICKER_SYMBOL"], r["PRICE"])
+assert len(one) == 600, len(one)
+assert sorted(map(strip, one)) == sorted(map(strip, two)), "different rows"
+parts = {r["PART"] for r in two}
+assert parts == {1, 2}, parts
+PY
+
 # Errors in the document name the field and fail the run.
 sed 's#stream/ticker"#stream/no-such-stream"#' "$APP/app.json" > "$TMP/bad.json"
 if "$EDDY" run "$TMP/bad.json" --drain --data-dir "$D" >/dev/null 2>"$TMP/bad.err"; then
   fail "an input stream that does not exist was accepted"
 fi
 grep -q 'no-such-stream' "$TMP/bad.err" || { cat "$TMP/bad.err"; fail "the error does not name the stream"; }
-echo "ok   kda_json ($(wc -l < "$TMP/out.jsonl") records in ticker-out)"
+echo "ok   kda_json ($(wc -l < "$TMP/out.jsonl") records in ticker-out; InputParallelism 2)"

@@ -501,6 +501,111 @@ END_TEST
 START_TEST(test_split_merge_fanout) { reshard_test(RT_READER_FANOUT); }
 END_TEST
 
+/* InputParallelism: three readers share a stream's shards by shard number
+ * (mod 3) through a split and a merge. Every record is delivered once, by
+ * the reader of its shard's part; no reader lets time pass a record of its
+ * part before delivering it (a shard of its part born of another part's
+ * shard is found in time); the reader with no shard at first follows the
+ * clock; each part's live run equals its replay; and positions name only
+ * the reader's own shards. */
+static void parts_poll(rt_reader *r, run *ru, size_t *late) {
+    eddy_err e;
+    rt_reader_out o;
+    ck_assert_msg(rt_reader_poll(r, 8, &o, &e) == 0, "%s", e.msg);
+    for (size_t i = 0; i < o.n_records; i++)
+        if (o.records[i].rowtime < ru->last_watermark) (*late)++;
+    collect(ru, r, &o);
+}
+
+START_TEST(test_shard_parts) {
+    fx f;
+    fx_open(&f);
+    create(&f, "pp", 2);
+    rt_reader_opts o;
+    rt_reader *r[3];
+    run live[3];
+    size_t late = 0;
+    for (int k = 0; k < 3; k++) {
+        rt_reader_opts_init(&o);
+        o.poll_interval_ms = 20;
+        o.idle_timeout_ms = 200;
+        o.part = (uint32_t)k;
+        o.parts = 3;
+        run_init(&live[k]);
+        r[k] = open_reader(&f, "pp", &o);
+    }
+    char key[16], data[16];
+    int n = 0;
+    eddy_err e;
+    for (int phase = 0; phase < 3; phase++) {
+        for (int i = 0; i < 60; i++, n++) {
+            snprintf(key, sizeof key, "k%d", (n * 31) % 101);
+            snprintf(data, sizeof data, "r%d", n);
+            put(&f, "pp", NULL, key, data, 0);
+            if (i % 5 == 0)
+                for (int k = 0; k < 3; k++) parts_poll(r[k], &live[k], &late);
+            g_now += 3;
+        }
+        if (phase == 0) {
+            /* Part 2 has no shard yet: its time follows the clock. */
+            ck_assert_int_eq(live[2].n, 0);
+            ck_assert(live[2].last_watermark > T0);
+            store_stream_desc d;
+            ck_assert_int_eq(store_stream_describe(f.s, "pp", &d, NULL), 0);
+            eddy_u128 mid = d.shards[0].start_hash + (d.shards[0].end_hash - d.shards[0].start_hash) / 2;
+            store_stream_desc_free(&d);
+            /* Shard 0 (part 0) -> 2 (part 2) and 3 (part 0). */
+            ck_assert_msg(store_shard_split(f.s, "pp", "shardId-000000000000", mid, &e) == 0, "%s", e.msg);
+        } else if (phase == 1) {
+            /* Shards 3 (part 0) and 1 (part 1) -> 4 (part 1). */
+            ck_assert_msg(store_shard_merge(f.s, "pp", "shardId-000000000003", "shardId-000000000001", &e) == 0,
+                          "%s", e.msg);
+        }
+    }
+    for (int it = 0; it < 40; it++) {
+        for (int k = 0; k < 3; k++) parts_poll(r[k], &live[k], &late);
+        g_now += 20;
+    }
+    ck_assert_uint_eq(late, 0);
+    run all;
+    run_init(&all);
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < live[k].n; i++) {
+            ck_assert_int_eq(shard_id_number(live[k].g[i].shard) % 3, k);
+            if (all.n == all.cap) {
+                all.cap = all.cap ? all.cap * 2 : 256;
+                all.g = realloc(all.g, all.cap * sizeof *all.g);
+            }
+            all.g[all.n++] = live[k].g[i];
+        }
+        ck_assert_uint_gt(live[k].n, 0);
+        rt_shard_pos *pos = NULL;
+        size_t np = 0;
+        ck_assert_int_eq(rt_reader_positions_get(r[k], &pos, &np, &e), 0);
+        for (size_t i = 0; i < np; i++) ck_assert_int_eq(shard_id_number(pos[i].shard_id) % 3, k);
+        ck_assert_uint_gt(np, 0);
+        free(pos);
+        rt_reader_close(r[k]);
+        /* The same part replayed. */
+        rt_reader_opts_init(&o);
+        o.drain = 1;
+        o.part = (uint32_t)k;
+        o.parts = 3;
+        run replay;
+        run_init(&replay);
+        rt_reader *rr = open_reader(&f, "pp", &o);
+        pump(rr, &replay, 10, 13, 0, 0);
+        rt_reader_close(rr);
+        assert_same(&live[k], &replay, 1);
+        free(replay.g);
+        free(live[k].g);
+    }
+    assert_each_once(&all, (size_t)n);
+    free(all.g);
+    fx_close(&f);
+}
+END_TEST
+
 /* Uniform scaling 2 -> 3 -> 2 shards between writes: the merged stream is
  * exactly the write order (distinct arrival times), every shard read. */
 START_TEST(test_shard_count_update) {
@@ -1021,6 +1126,7 @@ static Suite *suite_reader(void) {
     tcase_add_test(tc, test_split_merge_classic);
     tcase_add_test(tc, test_split_merge_fanout);
     tcase_add_test(tc, test_shard_count_update);
+    tcase_add_test(tc, test_shard_parts);
     tcase_add_test(tc, test_lineage_with_imported_arrivals);
     tcase_add_test(tc, test_idle_shard_advances_watermark);
     tcase_add_test(tc, test_idle_with_arrival_skew);
