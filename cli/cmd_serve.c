@@ -28,6 +28,8 @@ static void usage(FILE *f) {
             "  --data-dir DIR         durable store directory (default $EDDY_DATA_DIR or ./eddy-data)\n"
             "  --memory               keep everything in memory, nothing on disk\n"
             "  --app FILE             host an application (SQL or KDA JSON); repeatable\n"
+            "  --checkpoint-ms N      how often stateless applications save their positions\n"
+            "                         while running (default 5000)\n"
             "  --fsync POLICY         always | interval (default) | never\n"
             "  --tls-listen ADDR      also listen with TLS (ALPN h2, http/1.1)\n"
             "  --tls-cert F --tls-key F  PEM certificate and key (default: generated self-signed)\n"
@@ -79,7 +81,7 @@ int cli_cmd_serve(int argc, char **argv) {
     const char *listen = "127.0.0.1:4567", *data_dir = NULL, *fsync = "interval";
     const char *tls_listen = NULL, *tls_cert = NULL, *tls_key = NULL, *auth = NULL;
     const char *region = NULL, *account = NULL, *v;
-    int memory = 0, create_delay = 0, sub_ms = 0;
+    int memory = 0, create_delay = 0, sub_ms = 0, checkpoint_ms = 0;
     const char *apps[64];
     int n_apps = 0;
     for (int i = 1; i < argc; i++) {
@@ -114,6 +116,8 @@ int cli_cmd_serve(int argc, char **argv) {
             account = v;
         } else if ((v = cli_opt(argc, argv, &i, "--create-delay-ms"))) {
             if (parse_int("--create-delay-ms", v, &create_delay) != 0) return 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--checkpoint-ms"))) {
+            if (parse_int("--checkpoint-ms", v, &checkpoint_ms) != 0) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--subscription-ms"))) {
             if (parse_int("--subscription-ms", v, &sub_ms) != 0) return 2;
         } else {
@@ -176,6 +180,7 @@ int cli_cmd_serve(int argc, char **argv) {
         store_close(st);
         return 1;
     }
+    srv_apps_set_checkpoint_ms(srv_router_apps(s.router), checkpoint_ms);
     for (int i = 0; i < n_apps; i++) {
         if (srv_apps_start(srv_router_apps(s.router), apps[i], &err) != 0) {
             fprintf(stderr, "eddy serve: %s\n", err.msg);

@@ -151,6 +151,8 @@ struct rt_app {
     table_load *tables;
     size_t n_tables;
     int needed_set;              /* decoders told which columns are used */
+    int checkpointing;           /* o.checkpoint_path and the application is stateless */
+    uint64_t next_checkpoint_ns;
 };
 
 void rt_app_opts_init(rt_app_opts *o) {
@@ -1151,6 +1153,42 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
     return 0;
 }
 
+/* Whether no operator keeps rows or partial results between records: then
+ * every record a reader has delivered has made all its output once the
+ * pushes return, and its position is a safe place to resume. */
+static int app_stateless(const rt_app *app) {
+    for (size_t i = 0; i < app->n_ops; i++) {
+        switch (app->ops[i]->node->kind) {
+        case PLAN_SOURCE: case PLAN_DECODE: case PLAN_STREAM_SCAN: case PLAN_TABLE_SCAN: case PLAN_FILTER:
+        case PLAN_PROJECT: case PLAN_TABLE_JOIN: case PLAN_ROWTIME: case PLAN_PUMP: case PLAN_SINK: break;
+        default: return 0;
+        }
+    }
+    /* A stream several pumps write merges them in ROWTIME order, holding
+     * rows back. Queries (SELECT STREAM) are not part of what is saved. */
+    for (size_t i = 0; i < app->n_hubs; i++)
+        if (app->hubs[i].n_feeders > 1) return 0;
+    return app->n_queries == 0;
+}
+
+/* Saves the inputs' positions (see rt_app_run). A failure is logged, not
+ * fatal: the previous checkpoint still holds. */
+static int checkpoint(rt_app *app, eddy_err *err) {
+    int rc = flush_outputs(app, err);
+    if (rc != 0) return rc;
+    eddy_err e;
+    eddy_err_clear(&e);
+    for (size_t i = 0; rc == 0 && i < app->n_hubs; i++)
+        if (app->hubs[i].sink_stream) rc = store_stream_sync(app->o.store, app->hubs[i].sink_stream, &e);
+    rt_app_resume r;
+    if (rc == 0 && (rc = rt_app_resume_save(app, &r, &e)) == 0) {
+        rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
+        rt_app_resume_free(&r);
+    }
+    if (rc != 0) eddy_log(EDDY_LOG_WARN, "application %s: no checkpoint: %s", app->o.name, e.msg);
+    return 0;
+}
+
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     uint64_t last_progress = 0;
     app->stop = stop;
@@ -1167,6 +1205,10 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     }
     /* CURRENT_TIMESTAMP and friends read the query's start on this thread. */
     udf_set_query_start_ms(app->env.query_start_ms);
+    app->checkpointing = app->o.checkpoint_path && app_stateless(app);
+    uint64_t ckpt_ns = (uint64_t)(app->o.checkpoint_interval_ms > 0 ? app->o.checkpoint_interval_ms
+                                                                     : RT_APP_CHECKPOINT_MS) * 1000000ull;
+    app->next_checkpoint_ns = eddy_mono_ns() + ckpt_ns;
     while ((!stop || !*stop) && !app->query_stop) {
         int any = 0, all_done = 1;
         app->stats.millis_behind_latest = 0;
@@ -1198,6 +1240,10 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
             last_progress = now;
         }
         if (app->o.drain && all_done) break;
+        if (app->checkpointing && now >= app->next_checkpoint_ns) {
+            app->next_checkpoint_ns = now + ckpt_ns;
+            if ((rc = checkpoint(app, err)) != 0) return rc;
+        }
         if (!any) {
             rc = flush_outputs(app, err);
             if (rc != 0) return rc;

@@ -62,7 +62,13 @@ typedef struct rt_app_opts {
     const rt_app_resume *resume;  /* borrowed, may be NULL: inputs found here (same
                                      in-application stream, same stored stream)
                                      continue after these positions */
+    const char *checkpoint_path;  /* borrowed, may be NULL: where a stateless application
+                                     saves its inputs' positions while it runs (see
+                                     rt_app_run), in rt_app_resume_write's format */
+    int checkpoint_interval_ms;   /* how often; 0 = RT_APP_CHECKPOINT_MS */
 } rt_app_opts;
+
+#define RT_APP_CHECKPOINT_MS 5000
 
 void rt_app_opts_init(rt_app_opts *o);
 
@@ -87,7 +93,13 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
                      eddy_err *err);
 
 /* Runs until *stop becomes non-zero or, with drain, until every input is read
- * to its end; then closes every open window, flushes outputs and returns 0. */
+ * to its end; then closes every open window, flushes outputs and returns 0.
+ * With opts.checkpoint_path, a stateless application (filters, projections,
+ * reference joins; no window, aggregate, stream join, ORDER BY, table
+ * function, or stream that several pumps write) saves its inputs' positions
+ * there every checkpoint_interval_ms, after writing (and syncing) the rows
+ * of every record read so far; so a crash repeats at most the records of
+ * one interval. Others keep whatever positions the caller saved. */
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err);
 
 typedef struct rt_app_stats {

@@ -45,6 +45,7 @@ struct srv_apps {
     size_t n, cap;
     hosted *session;        /* also in items while running */
     char *session_sig;      /* what the running session app computes (see shape_sig) */
+    int checkpoint_ms;      /* 0 = RT_APP_CHECKPOINT_MS */
 };
 
 int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err) {
@@ -63,6 +64,8 @@ int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err)
     *out = a;
     return 0;
 }
+
+void srv_apps_set_checkpoint_ms(srv_apps *a, int ms) { a->checkpoint_ms = ms; }
 
 /* data_dir/positions/NAME.pos. A name with bytes unsafe in a file name
  * has them replaced and a hash of the whole name appended (NAME_.HASH.pos),
@@ -214,6 +217,12 @@ static int hosted_start(const srv_apps *a, const char *text, size_t len, const c
     ao.name = h->name;
     ao.out = h->devnull;
     ao.err_out = h->devnull;
+    if (h->pos_path) {
+        /* Stateless applications also save their positions as they run. */
+        mkdir(a->pos_dir, 0755);
+        ao.checkpoint_path = h->pos_path;
+        ao.checkpoint_interval_ms = a->checkpoint_ms;
+    }
     rt_app_resume saved = {0};
     if (!resume && h->pos_path) {
         eddy_err rerr;

@@ -23,8 +23,15 @@ typedef struct srv_apps srv_apps;   /* opaque */
  * when it failed), and an application of that name started later resumes
  * its inputs there (KDA's LAST_STOPPED_POINT): a restarted server neither
  * reprocesses nor skips records. Windows open at the stop are emitted then
- * with the rows they had; their later rows make a second row. */
+ * with the rows they had; their later rows make a second row. A stateless
+ * application also saves them every RT_APP_CHECKPOINT_MS while it runs
+ * (rt_app_run), so after a crash it repeats at most that much input; any
+ * other resumes at its last stop. */
 int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err);
+
+/* How often applications started from now on save their positions while
+ * they run (0 = RT_APP_CHECKPOINT_MS). */
+void srv_apps_set_checkpoint_ms(srv_apps *a, int ms);
 
 /* Reads `file` (SQL, or KDA JSON when it holds a JSON object), compiles it
  * and starts it on its own thread. Errors (unreadable file, compile error

@@ -286,6 +286,19 @@ int store_sync(store *s, eddy_err *err) {
     return 0;
 }
 
+int store_stream_sync(store *s, const char *name, eddy_err *err) {
+    if (!s->data_dir || s->fsync != STORE_FSYNC_INTERVAL) return 0;
+    int rc = 0;
+    pthread_rwlock_rdlock(&s->cat_lock);
+    store_stream *st = store__find_or_err(s, name, err);
+    if (!st) rc = EDDY_E_NOTFOUND;
+    for (size_t j = 0; st && j < st->n_shards; j++)
+        if (atomic_load(&st->shards[j]->dirty) && store__shard_fsync(s, st->shards[j]) != 0) rc = EDDY_E_IO;
+    pthread_rwlock_unlock(&s->cat_lock);
+    if (rc == EDDY_E_IO) return eddy_err_set(err, rc, "fsync of stream %s failed: %s", name, strerror(errno));
+    return rc;
+}
+
 static void *bg_main(void *arg) {
     store *s = arg;
     int period = s->fsync == STORE_FSYNC_INTERVAL ? s->fsync_interval_ms : 1000;

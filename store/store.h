@@ -112,6 +112,11 @@ void store_close(store *s);
 /* Forces every shard's data to disk now (whatever the policy). */
 int store_sync(store *s, eddy_err *err);
 
+/* Forces what was written to one stream to disk now, unless the policy
+ * already did (always) or never will (never, or an in-memory store): a
+ * writer that is about to record what it has written uses it. */
+int store_stream_sync(store *s, const char *name, eddy_err *err);
+
 /* Current time as the store sees it (its clock). */
 int64_t store_now_ms(const store *s);
 

@@ -16,6 +16,7 @@ with the standard library only:
   - GET /metrics (Prometheus text format), /v1/streams, /v1/apps, /;
   - `--app FILE` hosting an application that writes a stored stream;
   - SIGTERM + restart: the DDL and the pump came back (SHOW STREAMS/PUMPS);
+  - kill -9 + restart: a stateless hosted app resumes at its last checkpoint;
     a hosted application continues where it stopped (positions saved in the
     data directory): nothing copied twice, nothing new missed.
 Env: EDDY_BIN (required), EDDY_SOURCE_DIR (for the dashboard page check).
@@ -465,6 +466,32 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         total = count_records(srv, "ticks_out")
         check(total == 57, "the output stream holds each copied record once: %d of 57" % total)
         check(srv.stop() == 0, "SIGTERM again: exit 0")
+
+        # kill -9: the stateless app saved its positions while it ran, so
+        # after a crash it goes on after the records it had copied, instead
+        # of repeating everything since its last graceful stop.
+        srv = Server(data, "--app", app, "--checkpoint-ms", "200")
+        put(srv, "ticks", 600, 9)
+
+        def copied9():
+            st, _, d = srv.request("GET", "/v1/apps")
+            a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
+            return a.get("rows_out", 0) >= 9 or a.get("state") == "failed"
+        wait_for(copied9, 15)
+        time.sleep(1.0)   # several checkpoints
+        srv.proc.kill()
+        srv.proc.wait()
+        srv = Server(data, "--app", app, "--checkpoint-ms", "200")
+        put(srv, "ticks", 700, 4)
+        wait_for(resumed, 15)
+        time.sleep(0.5)
+        st, _, d = srv.request("GET", "/v1/apps")
+        a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
+        check(a.get("records_in") == 4 and a.get("rows_out") == 4,
+              "after kill -9 the hosted app read only the 4 new records: %s" % a)
+        total = count_records(srv, "ticks_out")
+        check(total == 70, "after kill -9 the output stream holds each copied record once: %d of 70" % total)
+        check(srv.stop() == 0, "SIGTERM after the crash: exit 0")
 
         # Two files with one stem get two names (and two positions files):
         # the first keeps "copy" and its positions, the second is "copy-2".
