@@ -1153,14 +1153,35 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
     return 0;
 }
 
-/* Whether no operator keeps rows or partial results between records: then
- * every record a reader has delivered has made all its output once the
- * pushes return, and its position is a safe place to resume. */
-static int app_stateless(const rt_app *app) {
+/* Whether a tumbling window's input rows keep their records' arrival
+ * times: filters, projections and reference joins over an in-application
+ * stream that a source alone feeds. Then replaying the inputs from the open
+ * window's start rebuilds it. */
+static int tumble_over_arrivals(const rt_app *app, const plan_node *n) {
+    n = n->n_inputs ? n->inputs[0] : NULL;
+    while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN))
+        n = n->inputs[0];
+    if (!n || n->kind != PLAN_STREAM_SCAN) return 0;
+    for (size_t i = 0; i < app->n_hubs; i++) {
+        const hub *h = &app->hubs[i];
+        if (!strcmp(h->cs->name, n->u.stream_scan.stream))
+            return h->cs->kind == CAT_STREAM && h->cs->source.stream && h->n_feeders == 0;
+    }
+    return 0;
+}
+
+/* Whether the application can save positions while it runs: no operator
+ * keeps rows or partial results between records, except tumbling windows
+ * over records' arrival times (see checkpoint). */
+static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
-        switch (app->ops[i]->node->kind) {
+        const plan_node *n = app->ops[i]->node;
+        switch (n->kind) {
         case PLAN_SOURCE: case PLAN_DECODE: case PLAN_STREAM_SCAN: case PLAN_TABLE_SCAN: case PLAN_FILTER:
         case PLAN_PROJECT: case PLAN_TABLE_JOIN: case PLAN_ROWTIME: case PLAN_PUMP: case PLAN_SINK: break;
+        case PLAN_TUMBLE_AGG:
+            if (!app->ops[i]->vt->horizon || !tumble_over_arrivals(app, n)) return 0;
+            break;
         default: return 0;
         }
     }
@@ -1171,9 +1192,22 @@ static int app_stateless(const rt_app *app) {
     return app->n_queries == 0;
 }
 
-/* Saves the inputs' positions (see rt_app_run). A failure is logged, not
+static int resume_save_from(const rt_app *app, int64_t horizon, rt_app_resume *out, eddy_err *err);
+
+/* Saves the inputs' positions (see rt_app_run): after every record read
+ * so far, except that records from the earliest open window's start on
+ * are read again, which rebuilds the window. A failure is logged, not
  * fatal: the previous checkpoint still holds. */
 static int checkpoint(rt_app *app, eddy_err *err) {
+    int64_t from = INT64_MAX;
+    for (size_t i = 0; i < app->n_ops; i++) {
+        rt_op *op = app->ops[i];
+        int64_t h;
+        if (op->node->kind != PLAN_TUMBLE_AGG) continue;
+        int k = op->vt->horizon(op, &h);
+        if (k < 0) return 0;   /* cannot say now: keep the last checkpoint */
+        if (k > 0 && h < from) from = h;
+    }
     int rc = flush_outputs(app, err);
     if (rc != 0) return rc;
     eddy_err e;
@@ -1181,7 +1215,7 @@ static int checkpoint(rt_app *app, eddy_err *err) {
     for (size_t i = 0; rc == 0 && i < app->n_hubs; i++)
         if (app->hubs[i].sink_stream) rc = store_stream_sync(app->o.store, app->hubs[i].sink_stream, &e);
     rt_app_resume r;
-    if (rc == 0 && (rc = rt_app_resume_save(app, &r, &e)) == 0) {
+    if (rc == 0 && (rc = resume_save_from(app, from, &r, &e)) == 0) {
         rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
         rt_app_resume_free(&r);
     }
@@ -1205,7 +1239,7 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     }
     /* CURRENT_TIMESTAMP and friends read the query's start on this thread. */
     udf_set_query_start_ms(app->env.query_start_ms);
-    app->checkpointing = app->o.checkpoint_path && app_stateless(app);
+    app->checkpointing = app->o.checkpoint_path && app_checkpointable(app);
     uint64_t ckpt_ns = (uint64_t)(app->o.checkpoint_interval_ms > 0 ? app->o.checkpoint_interval_ms
                                                                      : RT_APP_CHECKPOINT_MS) * 1000000ull;
     app->next_checkpoint_ns = eddy_mono_ns() + ckpt_ns;
@@ -1282,6 +1316,10 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
 }
 
 int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
+    return resume_save_from(app, INT64_MAX, out, err);
+}
+
+static int resume_save_from(const rt_app *app, int64_t horizon, rt_app_resume *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     out->inputs = calloc(app->n_sources ? app->n_sources : 1, sizeof *out->inputs);
     if (!out->inputs) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
@@ -1290,7 +1328,7 @@ int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
         rt_app_resume_input *ri = &out->inputs[out->n++];
         ri->stream = strdup(s->h->cs->name);
         ri->source = strdup(s->h->cs->source.stream);
-        int rc = rt_reader_positions_get(s->reader, &ri->pos, &ri->n_pos, err);
+        int rc = rt_reader_positions_get_from(s->reader, horizon, &ri->pos, &ri->n_pos, err);
         if (rc == 0 && (!ri->stream || !ri->source)) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         if (rc != 0) {
             rt_app_resume_free(out);

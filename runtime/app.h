@@ -94,12 +94,14 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
 
 /* Runs until *stop becomes non-zero or, with drain, until every input is read
  * to its end; then closes every open window, flushes outputs and returns 0.
- * With opts.checkpoint_path, a stateless application (filters, projections,
- * reference joins; no window, aggregate, stream join, ORDER BY, table
- * function, or stream that several pumps write) saves its inputs' positions
- * there every checkpoint_interval_ms, after writing (and syncing) the rows
- * of every record read so far; so a crash repeats at most the records of
- * one interval. Others keep whatever positions the caller saved. */
+ * With opts.checkpoint_path, an application of filters, projections,
+ * reference joins and tumbling windows over source rows (no other window,
+ * stream join, ORDER BY, table function, or stream several pumps write)
+ * saves its inputs' positions there every checkpoint_interval_ms, after
+ * writing (and syncing) the rows of every record read so far; positions
+ * point back to the first records of a window still open, so a crash
+ * rebuilds it and repeats at most one interval of other output. Others keep
+ * whatever positions the caller saved. */
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err);
 
 typedef struct rt_app_stats {

@@ -5,9 +5,13 @@
  *
  * The file is small text, written whole through a temporary file, fsync
  * and rename:
- *   eddy-positions 1
+ *   eddy-positions 2
  *   input <in-app stream, hex> <stored stream, hex>
- *   shard <shard id> <sequence number or -> <finished 0|1>
+ *   shard <shard id> <where> <finished 0|1>
+ * where <where> is a sequence number (resume after it), =<sequence number>
+ * (at it), @<arrival ms> (at the first record that arrived then or later)
+ * or - (where the input's options say). Version 1 files (sequence numbers
+ * and - only) are read too.
  *   end
  * Names are hex so that quoted identifiers with blanks survive.
  */
@@ -40,7 +44,7 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         return eddy_err_set(err, EDDY_E_IO, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-    fputs("eddy-positions 1\n", f);
+    fputs("eddy-positions 2\n", f);
     for (size_t i = 0; i < r->n; i++) {
         const rt_app_resume_input *ri = &r->inputs[i];
         fputs("input ", f);
@@ -49,10 +53,17 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         eddy_hex_field_put(f, ri->source, strlen(ri->source));
         fputc('\n', f);
         for (size_t k = 0; k < ri->n_pos; k++) {
-            char seq[STORE_SEQ_STR_MAX];
-            if (ri->pos[k].has_seq) store_seq_format(ri->pos[k].seq, seq);
-            else strcpy(seq, "-");
-            fprintf(f, "shard %s %s %d\n", ri->pos[k].shard_id, seq, ri->pos[k].finished ? 1 : 0);
+            const rt_shard_pos *p = &ri->pos[k];
+            char seq[STORE_SEQ_STR_MAX + 1];
+            if (p->has_seq) {
+                seq[0] = '=';
+                store_seq_format(p->seq, seq + 1);
+                fprintf(f, "shard %s %s %d\n", p->shard_id, p->seq_at ? seq : seq + 1, p->finished ? 1 : 0);
+            } else if (p->has_at) {
+                fprintf(f, "shard %s @%lld %d\n", p->shard_id, (long long)p->at_ms, p->finished ? 1 : 0);
+            } else {
+                fprintf(f, "shard %s - %d\n", p->shard_id, p->finished ? 1 : 0);
+            }
         }
     }
     fputs("end\n", f);
@@ -68,7 +79,8 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
     char *line = NULL, *a = NULL, *b = NULL;
     size_t line_cap = 0, field_cap = 0;
     ssize_t len = getline(&line, &line_cap, f);
-    int ok = len > 0 && strcmp(line, "eddy-positions 1\n") == 0, ended = 0;
+    int ok = len > 0 && (strcmp(line, "eddy-positions 1\n") == 0 || strcmp(line, "eddy-positions 2\n") == 0);
+    int ended = 0;
     size_t cap = 0;
     while (ok && !ended && (len = getline(&line, &line_cap, f)) > 0) {
         if ((size_t)len + 1 > field_cap) {
@@ -113,9 +125,15 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             memset(p, 0, sizeof *p);
             memcpy(p->shard_id, c, strlen(c) + 1);
             p->finished = fin != 0;
-            if (strcmp(a, "-") != 0) {
+            if (a[0] == '@') {
+                char *end;
+                p->has_at = 1;
+                p->at_ms = strtoll(a + 1, &end, 10);
+                ok = end != a + 1 && *end == '\0';
+            } else if (strcmp(a, "-") != 0) {
                 p->has_seq = 1;
-                ok = store_seq_parse(a, strlen(a), &p->seq) == 0;
+                p->seq_at = a[0] == '=';
+                ok = store_seq_parse(a + p->seq_at, strlen(a + p->seq_at), &p->seq) == 0;
             }
         } else {
             ok = 0;

@@ -50,6 +50,11 @@ typedef struct rt_op_vt {
     /* Operators that change what ROWTIME means (promotion, T-sort) turn the
      * incoming watermark into one for their output; NULL = unchanged. */
     int64_t (*map_watermark)(rt_op *op, int64_t wm);
+    /* For checkpoints (app.c): 0 when no rows are held in the operator's
+     * state; 1 with *from = a ROWTIME at or below every input row its state
+     * was built from, so that pushing the input again from *from on
+     * rebuilds it; -1 when no such time exists. NULL = not supported. */
+    int (*horizon)(rt_op *op, int64_t *from);
 } rt_op_vt;
 
 struct rt_op {

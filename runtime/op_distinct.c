@@ -57,7 +57,7 @@ static void distinct_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt distinct_vt = {"DISTINCT", distinct_push, NULL, NULL, distinct_end, NULL};
+static const rt_op_vt distinct_vt = {"DISTINCT", distinct_push, NULL, NULL, distinct_end, NULL, NULL};
 
 int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

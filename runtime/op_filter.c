@@ -60,7 +60,7 @@ static void filter_end(rt_op *op) {
     free(st);
 }
 
-static const rt_op_vt filter_vt = {"FILTER", filter_push, NULL, NULL, filter_end, NULL};
+static const rt_op_vt filter_vt = {"FILTER", filter_push, NULL, NULL, filter_end, NULL, NULL};
 
 int rt_op_filter_init(rt_op *op, arena *a, eddy_err *err) {
     /* Heap, not arena: the state is ~3 KiB and released with the operator. */

@@ -232,7 +232,7 @@ static void order_end(rt_op *op) {
     free(st->bad);
 }
 
-static const rt_op_vt order_vt = {"ORDER", order_push, order_watermark, order_finish, order_end, order_map_wm};
+static const rt_op_vt order_vt = {"ORDER", order_push, order_watermark, order_finish, order_end, order_map_wm, NULL};
 
 /* Whether a leading key over the node's input is that input's tumbling
  * window key, looking through projections and filters. */

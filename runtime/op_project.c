@@ -93,7 +93,7 @@ static void project_end(rt_op *op) {
     free(st->bad);
 }
 
-static const rt_op_vt project_vt = {"PROJECT", project_push, NULL, NULL, project_end, NULL};
+static const rt_op_vt project_vt = {"PROJECT", project_push, NULL, NULL, project_end, NULL, NULL};
 
 int rt_op_project_init(rt_op *op, arena *a, eddy_err *err) {
     project_state *st = arena_calloc(a, sizeof *st);

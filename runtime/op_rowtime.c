@@ -69,7 +69,7 @@ static int64_t rowtime_map_wm(rt_op *op, int64_t wm) {
     return st->any ? st->last : INT64_MIN;
 }
 
-static const rt_op_vt rowtime_vt = {"ROWTIME", rowtime_push, NULL, NULL, rowtime_end, rowtime_map_wm};
+static const rt_op_vt rowtime_vt = {"ROWTIME", rowtime_push, NULL, NULL, rowtime_end, rowtime_map_wm, NULL};
 
 int rt_op_rowtime_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

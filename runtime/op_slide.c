@@ -689,7 +689,8 @@ static int slide_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
     return rc;
 }
 
-static const rt_op_vt slide_vt = {"SLIDE_AGG", slide_push_accounted, slide_watermark_accounted, NULL, slide_end, NULL};
+static const rt_op_vt slide_vt = {"SLIDE_AGG", slide_push_accounted, slide_watermark_accounted, NULL, slide_end, NULL,
+                                  NULL};
 
 /* A constant integer argument (a literal, possibly under a cast). */
 static int const_int(const plan_expr *e, int64_t *out) {

@@ -165,7 +165,7 @@ static int stagger_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
 }
 
 static const rt_op_vt stagger_vt = {"STAGGER_AGG", stagger_push_accounted, stagger_watermark_accounted, stagger_finish,
-                                    stagger_end, NULL};
+                                    stagger_end, NULL, NULL};
 
 static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

@@ -173,7 +173,7 @@ static void rcf_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt rcf_vt = {"RANDOM_CUT_FOREST", rcf_push, NULL, NULL, rcf_end, NULL};
+static const rt_op_vt rcf_vt = {"RANDOM_CUT_FOREST", rcf_push, NULL, NULL, rcf_end, NULL, NULL};
 
 int rt_tf_rcf_init(rt_op *op, arena *a, int explain, eddy_err *err) {
     const plan_node *n = op->node;
@@ -265,7 +265,7 @@ static void hot_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt hot_vt = {"HOTSPOTS", hot_push, NULL, NULL, hot_end, NULL};
+static const rt_op_vt hot_vt = {"HOTSPOTS", hot_push, NULL, NULL, hot_end, NULL, NULL};
 
 int rt_tf_hotspots_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

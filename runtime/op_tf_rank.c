@@ -157,7 +157,7 @@ static void rank_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt rank_vt = {"GROUP_RANK", rank_push, rank_watermark, rank_finish, rank_end, NULL};
+static const rt_op_vt rank_vt = {"GROUP_RANK", rank_push, rank_watermark, rank_finish, rank_end, NULL, NULL};
 
 static int order_arg(rt_op *op, arena *a, uint32_t k, int *desc, eddy_err *err) {
     const char *s;

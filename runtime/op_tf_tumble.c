@@ -310,7 +310,7 @@ static void tk_end(rt_op *op) {
 }
 
 static const rt_op_vt topk_vt = {"TOP_K_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish, tk_end,
-                                 NULL};
+                                 NULL, NULL};
 
 int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     topk_state *st = arena_calloc(a, sizeof *st);
@@ -428,7 +428,7 @@ static void cdi_end(rt_op *op) {
 }
 
 static const rt_op_vt cdi_vt = {"COUNT_DISTINCT_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish,
-                                cdi_end, NULL};
+                                cdi_end, NULL, NULL};
 
 int rt_tf_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     cdi_state *st = arena_calloc(a, sizeof *st);

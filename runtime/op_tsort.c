@@ -191,7 +191,7 @@ static int64_t tsort_map_wm(rt_op *op, int64_t wm) {
     return st->any ? horizon(st) : INT64_MIN;
 }
 
-static const rt_op_vt tsort_vt = {"TSORT", tsort_push, tsort_watermark, tsort_finish, tsort_end, tsort_map_wm};
+static const rt_op_vt tsort_vt = {"TSORT", tsort_push, tsort_watermark, tsort_finish, tsort_end, tsort_map_wm, NULL};
 
 int rt_op_tsort_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

@@ -327,6 +327,16 @@ static int64_t tumble_map_wm(rt_op *op, int64_t wm) {
     return wm;
 }
 
+/* The open window's start, when the operator computes the window from
+ * ROWTIME: every row of the window has a ROWTIME at or after it. */
+static int tumble_horizon(rt_op *op, int64_t *from) {
+    const tumble_state *st = op->state;
+    if (!st->open) return 0;
+    if (!st->computed_key || st->width <= 0) return -1;
+    *from = st->cur;
+    return 1;
+}
+
 static int tumble_finish(rt_op *op, eddy_err *err) { return emit_window(op, INT64_MIN, err); }
 
 static void tumble_end(rt_op *op) {
@@ -353,7 +363,7 @@ static int tumble_push_accounted(rt_op *op, const rt_batch *b, eddy_err *err) {
 }
 
 static const rt_op_vt tumble_vt = {"TUMBLE_AGG", tumble_push_accounted, tumble_watermark, tumble_finish, tumble_end,
-                                   tumble_map_wm};
+                                   tumble_map_wm, tumble_horizon};
 
 int rt_op_tumble_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

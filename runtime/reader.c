@@ -45,6 +45,10 @@ typedef struct rshard {
     int foreign;                  /* another part's (rt_reader_opts.parts): never read */
     int resume_has_seq;           /* restored from a checkpoint */
     store_seq resume_seq;
+    int resume_seq_at;            /* ... at resume_seq, not after it */
+    int resume_has_at;            /* ... at an arrival time */
+    int64_t resume_at;
+    int64_t latest_from;          /* started at LATEST: the clock then (else INT64_MIN) */
     int64_t next_fetch;           /* source clock */
     int64_t backoff;              /* current back-off, 0 when not throttled */
     int64_t millis_behind;        /* from the last fetch */
@@ -125,6 +129,7 @@ static int add_shard(rt_reader *r, const shard_info *info, eddy_err *err) {
     sh->info = *info;
     sh->lane = -1;
     sh->state = SH_WAITING;
+    sh->latest_from = INT64_MIN;
     atomic_init(&sh->notified, 0);
     int64_t num = shard_id_number(info->shard_id);
     /* Ids of another form are ordered after numbered ones, by discovery. */
@@ -177,8 +182,13 @@ static int activate(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     int64_t floor = INT64_MIN;
     memset(&sh->start, 0, sizeof sh->start);
     if (sh->resume_has_seq) {
-        sh->start.type = STORE_AFTER_SEQUENCE_NUMBER;
+        sh->start.type = sh->resume_seq_at ? STORE_AT_SEQUENCE_NUMBER : STORE_AFTER_SEQUENCE_NUMBER;
         sh->start.seq = sh->resume_seq;
+    } else if (sh->resume_has_at) {
+        /* The store refuses a time past its clock. */
+        sh->start.type = STORE_AT_TIMESTAMP;
+        sh->start.timestamp_ms = sh->resume_at < now ? sh->resume_at : now;
+        floor = sh->start.timestamp_ms;
     } else if (r->o.start == RT_START_AT_TIMESTAMP) {
         /* Children too: a child of a shard whose records all precede the
          * timestamp may itself hold records that precede it. */
@@ -188,6 +198,7 @@ static int activate(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     } else if (sh->start_latest) {
         sh->start.type = STORE_LATEST;
         floor = now;
+        sh->latest_from = now;
     } else {
         sh->start.type = STORE_TRIM_HORIZON;
     }
@@ -252,7 +263,7 @@ static int start(rt_reader *r, int64_t now, eddy_err *err) {
     r->next_relist = now + r->o.relist_interval_ms;
     for (size_t i = 0; i < r->n_shards; i++) {
         rshard *sh = r->shards[i];
-        if (sh->state == SH_FINISHED || sh->resume_has_seq)
+        if (sh->state == SH_FINISHED || sh->resume_has_seq || sh->resume_has_at)
             continue;
         if (r->o.start == RT_START_LATEST) {
             if (sh->info.closed) {
@@ -596,6 +607,11 @@ const char *rt_reader_shard_id(const rt_reader *r, uint32_t slot) {
 void rt_reader_get_stats(const rt_reader *r, rt_reader_stats *out) { *out = r->st; }
 
 int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, eddy_err *err) {
+    return rt_reader_positions_get_from(r, INT64_MAX, out, n, err);
+}
+
+int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_pos **out, size_t *n,
+                                 eddy_err *err) {
     rt_shard_pos *arr = calloc(r->n_shards ? r->n_shards : 1, sizeof *arr);
     if (!arr)
         return eddy_err_set(err, EDDY_E_NOMEM, "out of memory saving reader positions");
@@ -607,16 +623,39 @@ int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, e
         rt_shard_pos p;
         memset(&p, 0, sizeof p);
         memcpy(p.shard_id, sh->info.shard_id, sizeof p.shard_id);
-        if (sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &p.seq, NULL)) {
+        int64_t last_arrival = INT64_MIN, first_arrival;
+        store_seq first_seq;
+        if (sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &p.seq, &last_arrival)) {
             p.has_seq = 1;
+            if (last_arrival >= horizon && rt_merge_lane_first(r->m, sh->lane, &first_seq, &first_arrival)) {
+                /* Records from the horizon on are to be read again. */
+                if (first_arrival >= horizon) {
+                    p.seq = first_seq;
+                    p.seq_at = 1;
+                } else {
+                    p.has_seq = 0;
+                    p.has_at = 1;
+                    p.at_ms = horizon;
+                }
+            }
         } else if (sh->resume_has_seq) {
             p.has_seq = 1;
             p.seq = sh->resume_seq;
+            p.seq_at = sh->resume_seq_at;
+        } else if (sh->resume_has_at) {
+            p.has_at = 1;
+            p.at_ms = sh->resume_at;
+        } else if (sh->latest_from != INT64_MIN) {
+            /* Nothing came since it started at LATEST: whatever arrives
+             * from then on is still to be read. */
+            p.has_at = 1;
+            p.at_ms = sh->latest_from;
         }
         /* Finished for good only when closed: a drained open shard (read to
-         * its current tip) goes on after its last record. */
-        p.finished = sh->state == SH_FINISHED && (sh->ended || sh->info.closed);
-        if (p.has_seq || p.finished)
+         * its current tip) goes on after its last record. One whose records
+         * are to be read again is not finished. */
+        p.finished = sh->state == SH_FINISHED && (sh->ended || sh->info.closed) && !p.seq_at && !p.has_at;
+        if (p.has_seq || p.has_at || p.finished)
             arr[k++] = p;
     }
     *out = arr;
@@ -647,6 +686,10 @@ int rt_reader_positions_set(rt_reader *r, const rt_shard_pos *pos, size_t n, edd
         } else if (pos[i].has_seq) {
             sh->resume_has_seq = 1;
             sh->resume_seq = pos[i].seq;
+            sh->resume_seq_at = pos[i].seq_at;
+        } else if (pos[i].has_at) {
+            sh->resume_has_at = 1;
+            sh->resume_at = pos[i].at_ms;
         }
     }
     return 0;

@@ -139,14 +139,26 @@ void rt_reader_get_stats(const rt_reader *r, rt_reader_stats *out);
 /* A shard's position, for checkpoints. */
 typedef struct rt_shard_pos {
     char shard_id[STORE_SHARD_ID_MAX];
-    int has_seq;          /* 1: resume after `seq` */
+    int has_seq;          /* 1: resume after `seq` (at it, with seq_at) */
     store_seq seq;        /* sequence number of the last record delivered */
+    int seq_at;           /* resume at `seq`, not after it */
+    int has_at;           /* no seq: resume at the first record that arrived at or after at_ms */
+    int64_t at_ms;
     int finished;         /* 1: a closed shard read to its end; never read again */
 } rt_shard_pos;
 
 /* Returns the position of every known shard that has delivered a record or
- * finished. `*out` is an array of `*n` owned by the caller (free()). */
+ * finished (or started at LATEST: the time it started). `*out` is an array
+ * of `*n` owned by the caller (free()). */
 int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, eddy_err *err);
+
+/* The same, for a reader whose records from ROWTIME `horizon` on are still
+ * needed (an open window's rows): a shard that delivered such records
+ * resumes at the first of them it delivered, or at the first that arrived
+ * at or after `horizon` when it delivered earlier ones too. INT64_MAX = no
+ * records needed: rt_reader_positions_get. */
+int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_pos **out, size_t *n,
+                                 eddy_err *err);
 
 /* Restores positions saved by rt_reader_positions_get, before the first poll
  * (EDDY_E_INUSE after): shards with a sequence number resume after it,

@@ -24,6 +24,8 @@ typedef struct lane {
     int64_t floor;             /* no later record arrives before this */
     int has_last;              /* a record has been delivered */
     store_seq last_seq;
+    store_seq first_seq;       /* the first delivered (valid with has_last) */
+    int64_t first_arrival;
     const store_record *recs;  /* borrowed; pending are recs[pos..n) */
     size_t n, pos;
     int at_tip;                /* the last fetch reached the tip */
@@ -154,6 +156,17 @@ int rt_merge_lane_last(const rt_merge *m, int li, store_seq *seq, int64_t *arriv
     return 1;
 }
 
+int rt_merge_lane_first(const rt_merge *m, int li, store_seq *seq, int64_t *arrival_ms) {
+    const lane *l = &m->lanes[li];
+    if (!l->has_last)
+        return 0;
+    if (seq)
+        *seq = l->first_seq;
+    if (arrival_ms)
+        *arrival_ms = l->first_arrival;
+    return 1;
+}
+
 int64_t rt_merge_lane_floor(const rt_merge *m, int li) { return m->lanes[li].floor; }
 
 size_t rt_merge_live(const rt_merge *m) { return m->n_live; }
@@ -212,6 +225,10 @@ rt_merge_status rt_merge_run(rt_merge *m, int64_t now, rt_record *out, size_t ca
             m->last_rowtime = o->rowtime;
             if (r->arrival_ms > l->floor)
                 l->floor = r->arrival_ms;
+            if (!l->has_last) {
+                l->first_seq = r->seq;
+                l->first_arrival = r->arrival_ms;
+            }
             l->has_last = 1;
             l->last_seq = r->seq;
             l->pos++;

@@ -95,6 +95,9 @@ int rt_merge_lane_done(const rt_merge *m, int lane);
  * when it has delivered none. Either out-pointer may be NULL. */
 int rt_merge_lane_last(const rt_merge *m, int lane, store_seq *seq, int64_t *arrival_ms);
 
+/* The first record a lane delivered, likewise. */
+int rt_merge_lane_first(const rt_merge *m, int lane, store_seq *seq, int64_t *arrival_ms);
+
 /* The arrival time a lane's next record cannot be below (its floor or its
  * last delivered arrival). Used to give a child shard its parents' floor. */
 int64_t rt_merge_lane_floor(const rt_merge *m, int lane);

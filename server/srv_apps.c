@@ -218,7 +218,7 @@ static int hosted_start(const srv_apps *a, const char *text, size_t len, const c
     ao.out = h->devnull;
     ao.err_out = h->devnull;
     if (h->pos_path) {
-        /* Stateless applications also save their positions as they run. */
+        /* Applications that can also save their positions as they run. */
         mkdir(a->pos_dir, 0755);
         ao.checkpoint_path = h->pos_path;
         ao.checkpoint_interval_ms = a->checkpoint_ms;

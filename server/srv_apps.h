@@ -23,9 +23,10 @@ typedef struct srv_apps srv_apps;   /* opaque */
  * when it failed), and an application of that name started later resumes
  * its inputs there (KDA's LAST_STOPPED_POINT): a restarted server neither
  * reprocesses nor skips records. Windows open at the stop are emitted then
- * with the rows they had; their later rows make a second row. A stateless
- * application also saves them every RT_APP_CHECKPOINT_MS while it runs
- * (rt_app_run), so after a crash it repeats at most that much input; any
+ * with the rows they had; their later rows make a second row. Stateless
+ * applications and tumbling windows over source rows also save them every
+ * RT_APP_CHECKPOINT_MS while they run (rt_app_run), so after a crash they
+ * rebuild their open window and repeat at most that much other output; any
  * other resumes at its last stop. */
 int srv_apps_new(store *st, const char *data_dir, srv_apps **out, eddy_err *err);
 

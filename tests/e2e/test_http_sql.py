@@ -16,7 +16,8 @@ with the standard library only:
   - GET /metrics (Prometheus text format), /v1/streams, /v1/apps, /;
   - `--app FILE` hosting an application that writes a stored stream;
   - SIGTERM + restart: the DDL and the pump came back (SHOW STREAMS/PUMPS);
-  - kill -9 + restart: a stateless hosted app resumes at its last checkpoint;
+  - kill -9 + restart: a stateless hosted app resumes at its last checkpoint,
+    and a tumbling one rebuilds the window it had open;
     a hosted application continues where it stopped (positions saved in the
     data directory): nothing copied twice, nothing new missed.
 Env: EDDY_BIN (required), EDDY_SOURCE_DIR (for the dashboard page check).
@@ -159,19 +160,23 @@ class Stream:
         self.c.close()
 
 
-def count_records(srv, stream):
-    """Every record of a stored stream, read from TRIM_HORIZON over the API."""
-    n = 0
+def read_records(srv, stream):
+    """Every record's data of a stored stream, read from TRIM_HORIZON over the API."""
+    recs = []
     for sh in srv.kinesis("ListShards", {"StreamName": stream})["Shards"]:
         it = srv.kinesis("GetShardIterator", {"StreamName": stream, "ShardId": sh["ShardId"],
                                               "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
         while it:
             out = srv.kinesis("GetRecords", {"ShardIterator": it, "Limit": 10000})
-            n += len(out["Records"])
+            recs += [base64.b64decode(r["Data"]) for r in out["Records"]]
             if not out["Records"] and out.get("MillisBehindLatest", 0) == 0:
                 break
             it = out.get("NextShardIterator")
-    return n
+    return recs
+
+
+def count_records(srv, stream):
+    return len(read_records(srv, stream))
 
 
 def wait_for(pred, secs=10):
@@ -196,6 +201,14 @@ CREATE OR REPLACE STREAM "IN1" (n INTEGER, price DOUBLE)
   WITH (source = 'ticks', format = 'json', start = 'trim_horizon');
 CREATE OR REPLACE STREAM "OUT1" (n INTEGER, price DOUBLE) WITH (sink = 'ticks_out', format = 'json');
 CREATE OR REPLACE PUMP "COPY" AS INSERT INTO "OUT1" SELECT STREAM n, price FROM "IN1" WHERE n < 1000;
+"""
+
+
+HOURLY = """
+CREATE OR REPLACE STREAM "IN2" (n INTEGER, price DOUBLE) WITH (source = 'ticks', format = 'json', start = 'latest');
+CREATE OR REPLACE STREAM "HOURLY" (c BIGINT) WITH (sink = 'ticks_hourly', format = 'json');
+CREATE OR REPLACE PUMP "H" AS INSERT INTO "HOURLY"
+  SELECT STREAM COUNT(*) FROM "IN2" GROUP BY STEP("IN2".ROWTIME BY INTERVAL '1' HOUR);
 """
 
 
@@ -492,6 +505,37 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         total = count_records(srv, "ticks_out")
         check(total == 70, "after kill -9 the output stream holds each copied record once: %d of 70" % total)
         check(srv.stop() == 0, "SIGTERM after the crash: exit 0")
+
+        # kill -9 with a tumbling window open: the checkpoint names the
+        # window's first records, so after the crash the window is rebuilt
+        # and its row counts the records from before and after the crash.
+        hourly = os.path.join(tmp, "hourly.sql")
+        with open(hourly, "w") as f:
+            f.write(HOURLY)
+        srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
+        srv.kinesis("CreateStream", {"StreamName": "ticks_hourly", "ShardCount": 1})
+
+        def app_in(name, n):
+            def pred():
+                st, _, d = srv.request("GET", "/v1/apps")
+                a = {x["name"]: x for x in json.loads(d)["apps"]}.get(name, {})
+                return a.get("records_in", 0) >= n or a.get("state") == "failed"
+            return pred
+        time.sleep(0.3)   # the app starts at LATEST
+        put(srv, "ticks", 800, 9)
+        wait_for(app_in("hourly", 9), 15)
+        time.sleep(1.0)   # several checkpoints, the window still open
+        srv.proc.kill()
+        srv.proc.wait()
+        srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
+        put(srv, "ticks", 900, 4)
+        wait_for(app_in("hourly", 13), 15)
+        check(srv.stop() == 0, "SIGTERM with the window open: exit 0")
+        srv = Server(data)
+        rows = [json.loads(r) for r in read_records(srv, "ticks_hourly")]
+        check(sum(r["C"] for r in rows) == 13,
+              "after kill -9 the open window counts its 9 records from before the crash and 4 after: %s" % rows)
+        check(srv.stop() == 0, "SIGTERM: exit 0")
 
         # Two files with one stem get two names (and two positions files):
         # the first keeps "copy" and its positions, the second is "copy-2".

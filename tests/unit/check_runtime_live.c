@@ -310,6 +310,20 @@ START_TEST(test_resume) {
     ck_assert_str_eq(lback.inputs[0].stream, longname);
     ck_assert(lback.inputs[0].pos[0].seq == 42);
     rt_app_resume_free(&lback);
+    /* Positions at a sequence number and at an arrival time (version 2). */
+    rt_shard_pos two[3] = {{.shard_id = "shardId-000000000000", .has_seq = 1, .seq = 7, .seq_at = 1},
+                           {.shard_id = "shardId-000000000001", .has_at = 1, .at_ms = 1767225600123LL},
+                           {.shard_id = "shardId-000000000002", .finished = 1}};
+    rt_app_resume_input ti = {"S", "s", two, 3};
+    rt_app_resume tr = {&ti, 1}, tback;
+    ck_assert_int_eq(rt_app_resume_write(&tr, path, &err), 0);
+    ck_assert_msg(rt_app_resume_read(path, &tback, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(tback.inputs[0].n_pos, 3);
+    const rt_shard_pos *tp = tback.inputs[0].pos;
+    ck_assert(tp[0].has_seq && tp[0].seq_at && tp[0].seq == 7 && !tp[0].has_at);
+    ck_assert(!tp[1].has_seq && tp[1].has_at && tp[1].at_ms == 1767225600123LL && !tp[1].finished);
+    ck_assert(!tp[2].has_seq && !tp[2].has_at && tp[2].finished);
+    rt_app_resume_free(&tback);
     unlink(path);
     rt_app_resume none;
     ck_assert_int_eq(rt_app_resume_read(path, &none, &err), 0);
