@@ -76,8 +76,9 @@ static int bind_input(catalog *cat, const cJSON *in, arena *a, eddy_err *err) {
     int count = 1;
     const cJSON *par = cJSON_GetObjectItemCaseSensitive(in, "InputParallelism");
     const cJSON *cnt = par ? cJSON_GetObjectItemCaseSensitive(par, "Count") : NULL;
-    if (cJSON_IsNumber(cnt)) count = cnt->valueint;
-    if (count < 1 || count > 64) return eddy_err_set(err, EDDY_E_INVAL, "InputParallelism.Count must be 1 to 64");
+    if (cnt && (!cJSON_IsNumber(cnt) || cnt->valuedouble != (double)cnt->valueint)) count = 0;
+    else if (cnt) count = cnt->valueint;
+    if (count < 1 || count > 64) return eddy_err_set(err, EDDY_E_INVAL, "InputParallelism.Count must be an integer from 1 to 64");
     cat_stream s;
     memset(&s, 0, sizeof s);
     s.kind = CAT_STREAM;

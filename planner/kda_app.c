@@ -147,8 +147,9 @@ static int inputs_sql(const cJSON *app, sbuf *b, eddy_err *err) {
         int count = 1;
         const cJSON *par = cJSON_GetObjectItemCaseSensitive(in, "InputParallelism");
         const cJSON *cnt = par ? cJSON_GetObjectItemCaseSensitive(par, "Count") : NULL;
-        if (cJSON_IsNumber(cnt)) count = cnt->valueint;
-        if (count < 1 || count > 64) return bad(err, "Inputs[].InputParallelism.Count", "must be 1 to 64");
+        if (cnt && (!cJSON_IsNumber(cnt) || cnt->valuedouble != (double)cnt->valueint)) count = 0;
+        else if (cnt) count = cnt->valueint;
+        if (count < 1 || count > 64) return bad(err, "Inputs[].InputParallelism.Count", "must be an integer from 1 to 64");
         for (int k = 1; k <= count; k++) {
             char name[300];
             snprintf(name, sizeof name, "%s_%03d", prefix, k);

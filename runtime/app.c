@@ -1153,21 +1153,20 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
     return 0;
 }
 
-/* Whether a tumbling window's input rows keep their records' arrival
- * times: filters, projections and reference joins over an in-application
- * stream that a source alone feeds. Then replaying the inputs from the open
- * window's start rebuilds it. */
-static int tumble_over_arrivals(const rt_app *app, const plan_node *n) {
+/* The source whose records a tumbling window's input rows are, keeping
+ * their arrival times (filters, projections and reference joins over an
+ * in-application stream that the source alone feeds), or NULL. Replaying
+ * that source from the open window's start rebuilds the window. */
+static const source_run *tumble_source(const rt_app *app, const plan_node *n) {
     n = n->n_inputs ? n->inputs[0] : NULL;
     while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN))
         n = n->inputs[0];
-    if (!n || n->kind != PLAN_STREAM_SCAN) return 0;
-    for (size_t i = 0; i < app->n_hubs; i++) {
-        const hub *h = &app->hubs[i];
-        if (!strcmp(h->cs->name, n->u.stream_scan.stream))
-            return h->cs->kind == CAT_STREAM && h->cs->source.stream && h->n_feeders == 0;
+    if (!n || n->kind != PLAN_STREAM_SCAN) return NULL;
+    for (size_t i = 0; i < app->n_sources; i++) {
+        const hub *h = app->sources[i].h;
+        if (!strcmp(h->cs->name, n->u.stream_scan.stream) && h->n_feeders == 0) return &app->sources[i];
     }
-    return 0;
+    return NULL;
 }
 
 /* Whether the application can save positions while it runs: no operator
@@ -1180,7 +1179,7 @@ static int app_checkpointable(const rt_app *app) {
         case PLAN_SOURCE: case PLAN_DECODE: case PLAN_STREAM_SCAN: case PLAN_TABLE_SCAN: case PLAN_FILTER:
         case PLAN_PROJECT: case PLAN_TABLE_JOIN: case PLAN_ROWTIME: case PLAN_PUMP: case PLAN_SINK: break;
         case PLAN_TUMBLE_AGG:
-            if (!app->ops[i]->vt->horizon || !tumble_over_arrivals(app, n)) return 0;
+            if (!app->ops[i]->vt->horizon || !tumble_source(app, n)) return 0;
             break;
         default: return 0;
         }
@@ -1192,24 +1191,39 @@ static int app_checkpointable(const rt_app *app) {
     return app->n_queries == 0;
 }
 
-static int resume_save_from(const rt_app *app, int64_t horizon, rt_app_resume *out, eddy_err *err);
+static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err);
 
 /* Saves the inputs' positions (see rt_app_run): after every record read
  * so far, except that records from the earliest open window's start on
  * are read again, which rebuilds the window. A failure is logged, not
  * fatal: the previous checkpoint still holds. */
 static int checkpoint(rt_app *app, eddy_err *err) {
-    int64_t from = INT64_MAX;
+    /* Per source: the earliest open window over its records. */
+    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources ? app->n_sources : 1));
+    if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < app->n_sources; i++) from[i] = INT64_MAX;
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
         int64_t h;
         if (op->node->kind != PLAN_TUMBLE_AGG) continue;
         int k = op->vt->horizon(op, &h);
-        if (k < 0) return 0;   /* cannot say now: keep the last checkpoint */
-        if (k > 0 && h < from) from = h;
+        if (k < 0) {
+            free(from);
+            return 0;   /* cannot say now: keep the last checkpoint */
+        }
+        const source_run *s = tumble_source(app, op->node);
+        if (k > 0 && s && h < from[s - app->sources]) from[s - app->sources] = h;
     }
-    int rc = flush_outputs(app, err);
-    if (rc != 0) return rc;
+    /* Writing rows may report OUTPUT_ERROR rows, which go out in turn. */
+    int rc = 0;
+    for (int round = 0; rc == 0 && round < 4; round++) {
+        rc = flush_outputs(app, err);
+        if (!app->err_batch || app->err_batch->n_rows == 0) break;
+    }
+    if (rc != 0) {
+        free(from);
+        return rc;
+    }
     eddy_err e;
     eddy_err_clear(&e);
     for (size_t i = 0; rc == 0 && i < app->n_hubs; i++)
@@ -1219,6 +1233,7 @@ static int checkpoint(rt_app *app, eddy_err *err) {
         rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
         rt_app_resume_free(&r);
     }
+    free(from);
     if (rc != 0) eddy_log(EDDY_LOG_WARN, "application %s: no checkpoint: %s", app->o.name, e.msg);
     return 0;
 }
@@ -1316,10 +1331,12 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
 }
 
 int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
-    return resume_save_from(app, INT64_MAX, out, err);
+    return resume_save_from(app, NULL, out, err);
 }
 
-static int resume_save_from(const rt_app *app, int64_t horizon, rt_app_resume *out, eddy_err *err) {
+/* horizon: per source, records from that ROWTIME on are read again
+ * (rt_reader_positions_get_from); NULL = none. */
+static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     out->inputs = calloc(app->n_sources ? app->n_sources : 1, sizeof *out->inputs);
     if (!out->inputs) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
@@ -1328,7 +1345,7 @@ static int resume_save_from(const rt_app *app, int64_t horizon, rt_app_resume *o
         rt_app_resume_input *ri = &out->inputs[out->n++];
         ri->stream = strdup(s->h->cs->name);
         ri->source = strdup(s->h->cs->source.stream);
-        int rc = rt_reader_positions_get_from(s->reader, horizon, &ri->pos, &ri->n_pos, err);
+        int rc = rt_reader_positions_get_from(s->reader, horizon ? horizon[i] : INT64_MAX, &ri->pos, &ri->n_pos, err);
         if (rc == 0 && (!ri->stream || !ri->source)) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         if (rc != 0) {
             rt_app_resume_free(out);

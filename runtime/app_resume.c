@@ -128,8 +128,9 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             if (a[0] == '@') {
                 char *end;
                 p->has_at = 1;
+                errno = 0;
                 p->at_ms = strtoll(a + 1, &end, 10);
-                ok = end != a + 1 && *end == '\0';
+                ok = end != a + 1 && *end == '\0' && errno == 0 && p->at_ms >= 0;
             } else if (strcmp(a, "-") != 0) {
                 p->has_seq = 1;
                 p->seq_at = a[0] == '=';

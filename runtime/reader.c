@@ -261,18 +261,21 @@ static void mark_finished(rt_reader *r, rshard *sh) {
 static int start(rt_reader *r, int64_t now, eddy_err *err) {
     r->started = 1;
     r->next_relist = now + r->o.relist_interval_ms;
+    if (r->o.start != RT_START_LATEST)
+        return activate_ready(r, now, err);
+    /* Nothing will ever arrive in a closed shard... */
     for (size_t i = 0; i < r->n_shards; i++) {
         rshard *sh = r->shards[i];
-        if (sh->state == SH_FINISHED || sh->resume_has_seq || sh->resume_has_at)
+        if (sh->state != SH_FINISHED && !sh->resume_has_seq && !sh->resume_has_at && sh->info.closed)
+            mark_finished(r, sh);
+    }
+    /* ... and an open one starts at its tip, unless a parent is still to be
+     * read (restored positions): then it follows its parent from its start. */
+    for (size_t i = 0; i < r->n_shards; i++) {
+        rshard *sh = r->shards[i];
+        if (sh->state == SH_FINISHED || sh->resume_has_seq || sh->resume_has_at || sh->info.closed)
             continue;
-        if (r->o.start == RT_START_LATEST) {
-            if (sh->info.closed) {
-                /* Nothing will ever arrive in a closed shard. */
-                mark_finished(r, sh);
-            } else {
-                sh->start_latest = 1;
-            }
-        }
+        sh->start_latest = parents_finished(r, sh);
     }
     return activate_ready(r, now, err);
 }
@@ -554,7 +557,9 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err) 
             live = 1;
         }
     }
-    out->done = !live;
+    /* A reader of a share of the shards is never done while live: a shard
+     * of its share may yet be born of another share's. */
+    out->done = !live && (r->o.drain || r->o.parts <= 1);
     /* A reader whose part has no shard to read (fewer shards than parts,
      * or its shards split into other parts) holds nothing back: its time
      * follows the clock, as an idle shard's does, so that a merge with the
@@ -645,11 +650,14 @@ int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_p
         } else if (sh->resume_has_at) {
             p.has_at = 1;
             p.at_ms = sh->resume_at;
-        } else if (sh->latest_from != INT64_MIN) {
-            /* Nothing came since it started at LATEST: whatever arrives
-             * from then on is still to be read. */
+        } else if (sh->lane >= 0 && !(sh->state == SH_FINISHED && (sh->ended || sh->info.closed))) {
+            /* Read from somewhere, nothing delivered yet: where it started
+             * (a record that arrives while the reader is gone is still
+             * read after a restart). */
             p.has_at = 1;
-            p.at_ms = sh->latest_from;
+            p.at_ms = sh->start.type == STORE_LATEST         ? sh->latest_from
+                      : sh->start.type == STORE_AT_TIMESTAMP ? sh->start.timestamp_ms
+                                                             : 0;   /* trim horizon */
         }
         /* Finished for good only when closed: a drained open shard (read to
          * its current tip) goes on after its last record. One whose records

@@ -293,7 +293,9 @@ int store_stream_sync(store *s, const char *name, eddy_err *err) {
     store_stream *st = store__find_or_err(s, name, err);
     if (!st) rc = EDDY_E_NOTFOUND;
     for (size_t j = 0; st && j < st->n_shards; j++)
-        if (atomic_load(&st->shards[j]->dirty) && store__shard_fsync(s, st->shards[j]) != 0) rc = EDDY_E_IO;
+        /* Not only dirty shards: the background syncer clears the flag
+         * before its fsync ends, and this must not return before it has. */
+        if (store__shard_fsync(s, st->shards[j]) != 0) rc = EDDY_E_IO;
     pthread_rwlock_unlock(&s->cat_lock);
     if (rc == EDDY_E_IO) return eddy_err_set(err, rc, "fsync of stream %s failed: %s", name, strerror(errno));
     return rc;

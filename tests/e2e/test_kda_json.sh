@@ -89,4 +89,9 @@ if "$EDDY" run "$TMP/bad.json" --drain --data-dir "$D" >/dev/null 2>"$TMP/bad.er
   fail "an input stream that does not exist was accepted"
 fi
 grep -q 'no-such-stream' "$TMP/bad.err" || { cat "$TMP/bad.err"; fail "the error does not name the stream"; }
+sed 's#"Count": 1#"Count": 1.5#' "$APP/app.json" > "$TMP/badcount.json"
+if "$EDDY" run "$TMP/badcount.json" --drain --data-dir "$D" >/dev/null 2>"$TMP/badcount.err"; then
+  fail "InputParallelism.Count 1.5 was accepted"
+fi
+grep -q 'InputParallelism' "$TMP/badcount.err" || { cat "$TMP/badcount.err"; fail "the error does not name InputParallelism"; }
 echo "ok   kda_json ($(wc -l < "$TMP/out.jsonl") records in ticker-out; InputParallelism 2)"

@@ -512,6 +512,7 @@ static void parts_poll(rt_reader *r, run *ru, size_t *late) {
     eddy_err e;
     rt_reader_out o;
     ck_assert_msg(rt_reader_poll(r, 8, &o, &e) == 0, "%s", e.msg);
+    ck_assert(!o.done);   /* live: a share is never done, even with no shard yet */
     for (size_t i = 0; i < o.n_records; i++)
         if (o.records[i].rowtime < ru->last_watermark) (*late)++;
     collect(ru, r, &o);
@@ -1003,6 +1004,58 @@ START_TEST(test_positions_latest_nothing_read) {
 }
 END_TEST
 
+/* Restored at LATEST after a split that came after the positions were
+ * saved: the children follow their parent from their start, they do not
+ * skip to their tips. */
+START_TEST(test_positions_latest_split_after_save) {
+    fx f;
+    fx_open(&f);
+    create(&f, "ls", 1);
+    rt_reader_opts o;
+    rt_reader_opts_init(&o);
+    o.start = RT_START_LATEST;
+    rt_reader *r = open_reader(&f, "ls", &o);
+    eddy_err e;
+    run first;
+    run_init(&first);
+    rt_reader_out out0;
+    ck_assert_int_eq(rt_reader_poll(r, 8, &out0, &e), 0);   /* opens the shard at its tip */
+    g_now += 1;
+    put(&f, "ls", NULL, "k", "r0", 0);
+    pump(r, &first, 10, 8, 1, 0);
+    ck_assert_uint_eq(first.n, 1);
+    rt_shard_pos *pos;
+    size_t np;
+    ck_assert_int_eq(rt_reader_positions_get(r, &pos, &np, &e), 0);
+    rt_reader_close(r);
+    put(&f, "ls", NULL, "k", "r1", 0);
+    store_stream_desc d;
+    ck_assert_int_eq(store_stream_describe(f.s, "ls", &d, NULL), 0);
+    eddy_u128 mid = d.shards[0].start_hash + (d.shards[0].end_hash - d.shards[0].start_hash) / 2;
+    store_stream_desc_free(&d);
+    ck_assert_msg(store_shard_split(f.s, "ls", "shardId-000000000000", mid, &e) == 0, "%s", e.msg);
+    char key[16], data[16];
+    for (int i = 2; i < 12; i++) {
+        g_now += 1;
+        snprintf(key, sizeof key, "k%d", i * 7);
+        snprintf(data, sizeof data, "r%d", i);
+        put(&f, "ls", NULL, key, data, 0);
+    }
+    o.drain = 1;
+    run ru;
+    run_init(&ru);
+    r = open_reader(&f, "ls", &o);
+    ck_assert_int_eq(rt_reader_positions_set(r, pos, np, &e), 0);
+    free(pos);
+    pump(r, &ru, 10, 0, 0, 0);
+    rt_reader_close(r);
+    ck_assert_uint_eq(ru.n, 11);   /* r1 .. r11 */
+    free(first.g);
+    free(ru.g);
+    fx_close(&f);
+}
+END_TEST
+
 static void noop_notify(void *ctx, int ended) {}
 
 /* Another subscriber of the same consumer replaces the reader's subscription;
@@ -1233,6 +1286,7 @@ static Suite *suite_reader(void) {
     tcase_add_test(tc, test_positions_checkpoint_restore);
     tcase_add_test(tc, test_positions_from_horizon);
     tcase_add_test(tc, test_positions_latest_nothing_read);
+    tcase_add_test(tc, test_positions_latest_split_after_save);
     tcase_add_test(tc, test_fanout_resubscribe);
     tcase_add_test(tc, test_fanout_push_wakes_reader);
     tcase_add_test(tc, test_classic_wait_until_due);
