@@ -563,8 +563,9 @@ int rt_reader_poll(rt_reader *r, size_t max, rt_reader_out *out, eddy_err *err) 
     /* A reader whose part has no shard to read (fewer shards than parts,
      * or its shards split into other parts) holds nothing back: its time
      * follows the clock, as an idle shard's does, so that a merge with the
-     * other parts' streams goes on. */
-    if (!live && !r->o.drain && r->o.parts > 1) {
+     * other parts' streams goes on (in drain mode too: it has nothing more
+     * to deliver, and the others' rows need not wait for the end). */
+    if (!live && r->o.parts > 1) {
         int64_t w = now - r->o.arrival_skew_ms;
         if (w > out->watermark)
             out->watermark = w;

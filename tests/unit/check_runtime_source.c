@@ -603,6 +603,16 @@ START_TEST(test_shard_parts) {
     }
     assert_each_once(&all, (size_t)n);
     free(all.g);
+    /* Draining, a share with no shard is done at once and lets time pass. */
+    rt_reader_opts_init(&o);
+    o.drain = 1;
+    o.parts = 9;
+    o.part = 8;   /* shards 0..4: none is 8 mod 9 */
+    rt_reader *empty = open_reader(&f, "pp", &o);
+    rt_reader_out eo;
+    ck_assert_int_eq(rt_reader_poll(empty, 8, &eo, &e), 0);
+    ck_assert(eo.done && eo.n_records == 0 && eo.watermark > T0);
+    rt_reader_close(empty);
     fx_close(&f);
 }
 END_TEST
