@@ -1171,7 +1171,10 @@ static const source_run *tumble_source(const rt_app *app, const plan_node *n) {
 
 /* Whether the application can save positions while it runs: no operator
  * keeps rows or partial results between records, except tumbling windows
- * over records' arrival times (see checkpoint). */
+ * over records' arrival times (see checkpoint). Not stagger windows: a key's
+ * window closed before the oldest open one opened can still hold rows after
+ * that time, and a replay from there would open a second, short window for
+ * them. */
 static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
         const plan_node *n = app->ops[i]->node;
