@@ -62,6 +62,7 @@ typedef struct jrow {
     uint16_t r;
     uint8_t matched;
     uint8_t has_key;        /* every key non-NULL: can match through the index */
+    uint8_t key_failed;     /* a key failed to evaluate (reported when it came) */
 } jrow;
 
 typedef struct jside {
@@ -248,7 +249,9 @@ static uint64_t hash_bytes(const char *p, uint32_t n) {
     return h;
 }
 
-/* Computes each live row's key hash into hashes[row] / ok[row]. */
+/* Computes each live row's key hash into hashes[row] / ok[row]: 1 = every
+ * key has a value, 0 = some key is NULL, 2 = some key failed to evaluate
+ * (reported here, once). */
 static int eval_keys(rt_op *op, jside *sd, uint32_t n_keys, const rt_batch *b, uint64_t *hashes,
                      uint8_t *ok, eddy_err *err) {
     uint32_t live = rt_batch_live(b);
@@ -264,13 +267,13 @@ static int eval_keys(rt_op *op, jside *sd, uint32_t n_keys, const rt_batch *b, u
         int rc = rt_expr_eval(sd->keys[k], b, NULL, 0, &v, &errs, &n_errs, err);
         if (rc != 0) return rc;
         for (uint32_t e = 0; e < n_errs; e++) {
-            if (ok[errs[e].row]) rt_op_row_error(op, b, errs[e].row, errs[e].name, errs[e].msg);
-            ok[errs[e].row] = 0;
+            if (ok[errs[e].row] != 2) rt_op_row_error(op, b, errs[e].row, errs[e].name, errs[e].msg);
+            ok[errs[e].row] = 2;
         }
         for (uint32_t i = 0; i < live; i++) {
             uint32_t r = rt_batch_row(b, i);
-            if (!ok[r] || v->null[r]) {
-                ok[r] = 0;
+            if (ok[r] != 1 || v->null[r]) {
+                if (ok[r] == 1) ok[r] = 0;
                 continue;
             }
             uint64_t x;
@@ -335,7 +338,8 @@ static int side_append(rt_op *op, join_state *st, jside *sd, const rt_batch *b, 
         jr->rt = b->rowtime[r];
         if (st->n_keys) {
             jr->hash = hashes[r];
-            jr->has_key = ok[r];
+            jr->has_key = ok[r] == 1;
+            jr->key_failed = ok[r] == 2;
         }
         if (rt_batch_copy_row(sd->cur->b, b, r) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         sd->cur->refs++;
@@ -707,11 +711,12 @@ static int index_table(join_state *st, jside *td, eddy_err *err) {
         st->null_rows = NULL;
         st->n_null_rows = 0;
         size_t nn = 0;
-        for (size_t i = td->head; i < td->proc; i++) nn += !td->rows[i].has_key;
+        /* A table row whose key failed went to error_stream at load. */
+        for (size_t i = td->head; i < td->proc; i++) nn += !td->rows[i].has_key && !td->rows[i].key_failed;
         if (nn && !(st->null_rows = malloc(nn * sizeof *st->null_rows)))
             return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         for (size_t i = td->head; i < td->proc; i++)
-            if (!td->rows[i].has_key) st->null_rows[st->n_null_rows++] = i;
+            if (!td->rows[i].has_key && !td->rows[i].key_failed) st->null_rows[st->n_null_rows++] = i;
     }
     uint32_t nb = 64;
     while (nb < n && nb < (1u << 30)) nb *= 2;
@@ -752,13 +757,16 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
     uint32_t live = rt_batch_live(b);
     for (uint32_t i = 0; i < live && rc == 0; i++) {
         uint32_t r = rt_batch_row(b, i);
+        /* IN / EXISTS / NOT IN are WHERE conditions: a row whose key failed
+         * to evaluate went to error_stream, and goes no further. */
+        if (st->n_keys && ok[r] == 2 && (st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI)) continue;
         uint64_t ord = ++st->ord;
         /* NOT IN: a NULL compares neither equal nor unequal, so it may stop
          * a row that no key equals. A stream row with a NULL key is held
          * against the whole table; any other against its bucket and the
          * table rows with a NULL key (every other row differs from it in
          * some key, which makes its condition FALSE). */
-        if (!st->n_keys || (st->not_in && !ok[r])) {
+        if (!st->n_keys || (st->not_in && ok[r] == 0)) {
             /* An uncorrelated EXISTS (no condition) is settled by any one row. */
             int one = !st->cond && (st->kind == PLAN_JOIN_SEMI || st->kind == PLAN_JOIN_ANTI);
             for (size_t k = td->head; k < td->proc && rc == 0; k++) {
@@ -766,7 +774,7 @@ static int table_push_side(rt_op *op, uint32_t side, const rt_batch *b, eddy_err
                 rc = add_pair(op, st, b, r, b->rowtime[r], o->chunk->b, o->r, o->rt, ord, 0, b->rowtime[r], err);
                 if (one) break;
             }
-        } else if (ok[r] && td->buckets) {
+        } else if (ok[r] == 1 && td->buckets) {
             for (uint64_t cseq = td->buckets[hashes[r] & (td->n_buckets - 1)]; cseq && rc == 0;) {
                 jrow *o = row_at(td, cseq - 1);
                 cseq = o->next;

@@ -403,8 +403,8 @@ END_TEST
  * FALSE`, here with a correlated where (r.name <> l.name). The operator
  * probes a hash index when no key is NULL; a brute-force reading of SQL's
  * three-valued NOT IN must agree on random tables with NULL keys. */
-static rt_op *not_in_op(void) {
-    plan_expr *eq = x_op(PLAN_OP_EQ, x_col(0, T_BIG), x_col(2, T_BIG));
+static rt_op *not_in_op_key(plan_expr *lkey) {
+    plan_expr *eq = x_op(PLAN_OP_EQ, lkey, x_col(2, T_BIG));
     plan_expr *nf = x_op(PLAN_OP_IS_NOT_FALSE, eq, NULL);
     nf->u.op.n_args = 1;
     nf->nullable = 0;
@@ -429,6 +429,8 @@ static rt_op *not_in_op(void) {
     op->sink_ctx = C;
     return op;
 }
+
+static rt_op *not_in_op(void) { return not_in_op_key(x_col(0, T_BIG)); }
 
 START_TEST(test_table_not_in_nulls) {
     uint64_t seed = 12345;
@@ -475,6 +477,25 @@ START_TEST(test_table_not_in_nulls) {
         for (int k = 0; k < n_want; k++) ck_assert_str_eq(C->rows[k], want[k]);
         op->vt->end(op);
     }
+}
+END_TEST
+
+/* NOT IN whose value fails for a row (l.id / l.id at id 0): the row goes to
+ * error_stream once and no further; a NULL value still meets the table. */
+START_TEST(test_table_not_in_key_error) {
+    plan_expr *div = x_op(PLAN_OP_DIV, x_col(0, T_BIG), x_col(0, T_BIG));
+    div->type = T_BIG;
+    rt_op *op = not_in_op_key(div);
+    PUSH(op, 1, "1:5:a");
+    eddy_err e;
+    eddy_err_clear(&e);
+    ck_assert_int_eq(rt_op_finish_side(op, 1, &e), 0);
+    /* 0: fails; 3: 1 NOT IN (5) with a different name; -: NULL, dropped. */
+    PUSH(op, 0, "10:0:b", "20:3:b", "30:-:b");
+    EXPECT("20|3|b");
+    ck_assert_int_eq(C->n_errs, 1);
+    ck_assert_int_eq(rt_op_finish_side(op, 0, &e), 0);
+    op->vt->end(op);
 }
 END_TEST
 
@@ -803,6 +824,7 @@ static Suite *table_union_suite(void) {
     tcase_add_test(tc, test_table_join_hit_miss);
     tcase_add_test(tc, test_table_join_large);
     tcase_add_test(tc, test_table_not_in_nulls);
+    tcase_add_test(tc, test_table_not_in_key_error);
     tcase_add_test(tc, test_union_order);
     tcase_add_test(tc, test_union_rates);
     suite_add_tcase(s, tc);
