@@ -1281,8 +1281,16 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
                 rc = hub_watermark(app, s->h, s->wm, err);
                 if (rc != 0) return rc;
             }
-            if (ro.done) s->done = 1;
-            else all_done = 0;
+            if (ro.done) {
+                s->done = 1;
+                /* Draining, an input read to its end has no more rows for
+                 * this run: finishing it now closes its windows and lets
+                 * merges with inputs still being read go on, instead of
+                 * holding their rows until every input is done. */
+                if (app->o.drain && (rc = hub_finish(app, s->h, err)) != 0) return rc;
+            } else {
+                all_done = 0;
+            }
         }
         int rc = err_flush(app, err);
         if (rc != 0) return rc;
