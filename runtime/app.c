@@ -151,8 +151,6 @@ struct rt_app {
     table_load *tables;
     size_t n_tables;
     int needed_set;              /* decoders told which columns are used */
-    int checkpointing;           /* o.checkpoint_path and the application is stateless */
-    uint64_t next_checkpoint_ns;
 };
 
 void rt_app_opts_init(rt_app_opts *o) {
@@ -1257,10 +1255,10 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
     }
     /* CURRENT_TIMESTAMP and friends read the query's start on this thread. */
     udf_set_query_start_ms(app->env.query_start_ms);
-    app->checkpointing = app->o.checkpoint_path && app_checkpointable(app);
+    int checkpointing = app->o.checkpoint_path && app_checkpointable(app);
     uint64_t ckpt_ns = (uint64_t)(app->o.checkpoint_interval_ms > 0 ? app->o.checkpoint_interval_ms
                                                                      : RT_APP_CHECKPOINT_MS) * 1000000ull;
-    app->next_checkpoint_ns = eddy_mono_ns() + ckpt_ns;
+    uint64_t next_checkpoint_ns = eddy_mono_ns() + ckpt_ns;
     while ((!stop || !*stop) && !app->query_stop) {
         int any = 0, all_done = 1;
         app->stats.millis_behind_latest = 0;
@@ -1300,8 +1298,8 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
             last_progress = now;
         }
         if (app->o.drain && all_done) break;
-        if (app->checkpointing && now >= app->next_checkpoint_ns) {
-            app->next_checkpoint_ns = now + ckpt_ns;
+        if (checkpointing && now >= next_checkpoint_ns) {
+            next_checkpoint_ns = now + ckpt_ns;
             if ((rc = checkpoint(app, err)) != 0) return rc;
         }
         if (!any) {

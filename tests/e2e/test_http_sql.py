@@ -179,6 +179,20 @@ def count_records(srv, stream):
     return len(read_records(srv, stream))
 
 
+def apps_of(srv):
+    """The hosted applications of /v1/apps by name."""
+    st, _, d = srv.request("GET", "/v1/apps")
+    return {x["name"]: x for x in json.loads(d)["apps"]}
+
+
+def wait_app(srv, name, field, n, secs=15):
+    """Waits until application `name` has `field` >= n (or has failed)."""
+    def pred():
+        a = apps_of(srv).get(name, {})
+        return a.get(field, 0) >= n or a.get("state") == "failed"
+    wait_for(pred, secs)
+
+
 def wait_for(pred, secs=10):
     end = time.time() + secs
     while time.time() < end:
@@ -437,18 +451,12 @@ def main():
         pumps = [r[0] for r in res["results"][1]["rows"]] if st == 200 else []
         check("SRC" in names and "DOUBLED" in names and "BAD" in names, "after a restart the streams came back: %s" % names)
         check(pumps == ["DOUBLER"], "after a restart the pump came back: %s" % pumps)
-        st, _, data_ = srv.request("GET", "/v1/apps")
-        apps = {a["name"]: a for a in json.loads(data_)["apps"]}
+        apps = apps_of(srv)
         check(apps.get("sql", {}).get("state") == "running", "the SQL session's pump runs again")
         check(apps.get("copy", {}).get("state") == "running", "--app FILE runs: %s" % apps)
 
-        def copied():
-            st, _, d = srv.request("GET", "/v1/apps")
-            a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
-            return a.get("rows_out", 0) >= 50 or a.get("state") == "failed"
-        wait_for(copied, 15)
-        st, _, d = srv.request("GET", "/v1/apps")
-        a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
+        wait_app(srv, "copy", "rows_out", 50)
+        a = apps_of(srv).get("copy", {})
         check(a.get("records_in") == 50 and a.get("rows_out") == 50, "the hosted app copied 50 rows: %s" % a)
         # A pump over a stored stream that does not exist: the statements
         # are accepted, and /v1/apps says why the pumps do not run.
@@ -456,8 +464,7 @@ def main():
 CREATE STREAM "GHOST_OUT" (a INTEGER);
 CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         check(st == 200 and "no_such_stream" in res.get("warning", ""), "a pump that cannot run gets a warning: %s" % res)
-        st, _, d = srv.request("GET", "/v1/apps")
-        a = {x["name"]: x for x in json.loads(d)["apps"]}.get("sql", {})
+        a = apps_of(srv).get("sql", {})
         check(a.get("state") == "failed" and a.get("error"), "/v1/apps shows the failed session app: %s" % a)
         check(srv.stop() == 0, "SIGTERM with hosted apps: exit 0")
         check(os.path.exists(os.path.join(data, "positions", "copy.pos")), "the hosted app's positions were saved")
@@ -466,14 +473,9 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         srv = Server(data, "--app", app)
         put(srv, "ticks", 500, 7)
 
-        def resumed():
-            st, _, d = srv.request("GET", "/v1/apps")
-            a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
-            return a.get("rows_out", 0) >= 7 or a.get("state") == "failed"
-        wait_for(resumed, 15)
+        wait_app(srv, "copy", "rows_out", 7)
         time.sleep(0.5)
-        st, _, d = srv.request("GET", "/v1/apps")
-        a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
+        a = apps_of(srv).get("copy", {})
         check(a.get("records_in") == 7 and a.get("rows_out") == 7,
               "after a restart the hosted app read only the 7 new records: %s" % a)
         total = count_records(srv, "ticks_out")
@@ -486,20 +488,15 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         srv = Server(data, "--app", app, "--checkpoint-ms", "200")
         put(srv, "ticks", 600, 9)
 
-        def copied9():
-            st, _, d = srv.request("GET", "/v1/apps")
-            a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
-            return a.get("rows_out", 0) >= 9 or a.get("state") == "failed"
-        wait_for(copied9, 15)
+        wait_app(srv, "copy", "rows_out", 9)
         time.sleep(1.0)   # several checkpoints
         srv.proc.kill()
         srv.proc.wait()
         srv = Server(data, "--app", app, "--checkpoint-ms", "200")
         put(srv, "ticks", 700, 4)
-        wait_for(resumed, 15)
+        wait_app(srv, "copy", "rows_out", 4)
         time.sleep(0.5)
-        st, _, d = srv.request("GET", "/v1/apps")
-        a = {x["name"]: x for x in json.loads(d)["apps"]}.get("copy", {})
+        a = apps_of(srv).get("copy", {})
         check(a.get("records_in") == 4 and a.get("rows_out") == 4,
               "after kill -9 the hosted app read only the 4 new records: %s" % a)
         total = count_records(srv, "ticks_out")
@@ -515,21 +512,15 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
         srv.kinesis("CreateStream", {"StreamName": "ticks_hourly", "ShardCount": 1})
 
-        def app_in(name, n):
-            def pred():
-                st, _, d = srv.request("GET", "/v1/apps")
-                a = {x["name"]: x for x in json.loads(d)["apps"]}.get(name, {})
-                return a.get("records_in", 0) >= n or a.get("state") == "failed"
-            return pred
         time.sleep(0.3)   # the app starts at LATEST
         put(srv, "ticks", 800, 9)
-        wait_for(app_in("hourly", 9), 15)
+        wait_app(srv, "hourly", "records_in", 9)
         time.sleep(1.0)   # several checkpoints, the window still open
         srv.proc.kill()
         srv.proc.wait()
         srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
         put(srv, "ticks", 900, 4)
-        wait_for(app_in("hourly", 13), 15)
+        wait_app(srv, "hourly", "records_in", 13)
         check(srv.stop() == 0, "SIGTERM with the window open: exit 0")
         srv = Server(data)
         rows = [json.loads(r) for r in read_records(srv, "ticks_hourly")]
@@ -544,8 +535,7 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         with open(app2, "w") as f:
             f.write(APP)
         srv = Server(data, "--app", app, "--app", app2)
-        st, _, d = srv.request("GET", "/v1/apps")
-        a = {x["name"]: x for x in json.loads(d)["apps"]}
+        a = apps_of(srv)
         check("copy" in a and "copy-2" in a and a["copy"]["file"] == app and a["copy-2"]["file"] == app2,
               "two --app files named copy.sql are copy and copy-2: %s" % sorted(a))
         check(srv.stop() == 0, "SIGTERM with two hosted apps: exit 0")

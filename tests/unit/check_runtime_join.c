@@ -135,6 +135,23 @@ static plan_node *scan(void) {
     return n;
 }
 
+/* Input rows: (id, name) of the left scan, then of the right. */
+static const eddy_type JOIN_IN[4] = {{EDDY_T_BIGINT, 0, 0}, {EDDY_T_VARCHAR, 16, 0}, {EDDY_T_BIGINT, 0, 0},
+                                     {EDDY_T_VARCHAR, 16, 0}};
+
+/* Builds the operator of plan node n over the first n_in of JOIN_IN,
+ * wired to the collecting sink. */
+static rt_op *new_op(plan_node *n, const eddy_type *in, uint32_t n_in) {
+    rt_op *op;
+    eddy_err e;
+    eddy_err_clear(&e);
+    ck_assert_msg(rt_op_new(n, in, n_in, NULL, &ERRS, "P", &A, &op, &e) == 0, "%s", e.msg);
+    op->sink = sink_fn;
+    op->sink_wm = sink_wm_fn;
+    op->sink_ctx = C;
+    return op;
+}
+
 static plan_side_window W_NONE = {PLAN_SIDE_NONE, 0, 0};
 static plan_side_window w_range(int64_t ms) { return (plan_side_window){PLAN_SIDE_RANGE, 0, ms}; }
 static plan_side_window w_rows(int64_t n) { return (plan_side_window){PLAN_SIDE_ROWS, n, 0}; }
@@ -160,15 +177,7 @@ static rt_op *join_op(plan_kind kind, plan_join_kind jk, plan_side_window lw, pl
     n->u.join.left = lw;
     n->u.join.right = rw;
     n->u.join.cond = cond ? cond : x_op(PLAN_OP_EQ, x_col(0, T_BIG), x_col(2, T_BIG));
-    eddy_type in[4] = {T_BIG, T_STR, T_BIG, T_STR};
-    rt_op *op;
-    eddy_err e;
-    eddy_err_clear(&e);
-    ck_assert_msg(rt_op_new(n, in, 4, NULL, &ERRS, "P", &A, &op, &e) == 0, "%s", e.msg);
-    op->sink = sink_fn;
-    op->sink_wm = sink_wm_fn;
-    op->sink_ctx = C;
-    return op;
+    return new_op(n, JOIN_IN, 4);
 }
 
 /* Pushes rows "rowtime:id:name" (id "-" = NULL) into one side. */
@@ -419,15 +428,7 @@ static rt_op *not_in_op_key(plan_expr *lkey) {
     n->out = n->inputs[0]->out;
     n->u.join.kind = PLAN_JOIN_ANTI;
     n->u.join.cond = x_op(PLAN_OP_AND, where, nf);
-    eddy_type in[4] = {T_BIG, T_STR, T_BIG, T_STR};
-    rt_op *op;
-    eddy_err e;
-    eddy_err_clear(&e);
-    ck_assert_msg(rt_op_new(n, in, 4, NULL, &ERRS, "P", &A, &op, &e) == 0, "%s", e.msg);
-    op->sink = sink_fn;
-    op->sink_wm = sink_wm_fn;
-    op->sink_ctx = C;
-    return op;
+    return new_op(n, JOIN_IN, 4);
 }
 
 static rt_op *not_in_op(void) { return not_in_op_key(x_col(0, T_BIG)); }
@@ -508,15 +509,7 @@ static rt_op *union_op(uint32_t n_in) {
     n->inputs = arena_calloc(&A, sizeof(plan_node *) * n_in);
     for (uint32_t i = 0; i < n_in; i++) n->inputs[i] = scan();
     n->out = n->inputs[0]->out;
-    eddy_type in[2] = {T_BIG, T_STR};
-    rt_op *op;
-    eddy_err e;
-    eddy_err_clear(&e);
-    ck_assert_msg(rt_op_new(n, in, 2, NULL, &ERRS, "P", &A, &op, &e) == 0, "%s", e.msg);
-    op->sink = sink_fn;
-    op->sink_wm = sink_wm_fn;
-    op->sink_ctx = C;
-    return op;
+    return new_op(n, JOIN_IN, 2);
 }
 
 START_TEST(test_union_order) {

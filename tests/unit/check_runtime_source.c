@@ -872,6 +872,42 @@ START_TEST(test_throttling_backoff) {
 }
 END_TEST
 
+/* Positions for a horizon (an open window's start, checkpoints): a reader
+ * restored from them delivers every record from the horizon on (those it
+ * had delivered, then the rest) and none before; a horizon before all it
+ * delivered replays from its first records. */
+static void horizon_case(fx *f, const run *full, int64_t horizon, size_t first_kept) {
+    rt_reader_opts o;
+    rt_reader_opts_init(&o);
+    o.drain = 1;
+    run part;
+    run_init(&part);
+    rt_reader *r = open_reader(f, "cp", &o);
+    eddy_err e;
+    while (part.n < 150) {
+        rt_reader_out out;
+        ck_assert_int_eq(rt_reader_poll(r, 7, &out, &e), 0);
+        collect(&part, r, &out);
+        g_now += 10;
+    }
+    rt_shard_pos *pos;
+    size_t np;
+    ck_assert_int_eq(rt_reader_positions_get_from(r, horizon, &pos, &np, &e), 0);
+    rt_reader_close(r);
+    run again;
+    run_init(&again);
+    r = open_reader(f, "cp", &o);
+    ck_assert_int_eq(rt_reader_positions_set(r, pos, np, &e), 0);
+    free(pos);
+    pump(r, &again, 10, 0, 0, 0);
+    rt_reader_close(r);
+    if (first_kept == SIZE_MAX) first_kept = part.n;   /* after what was read */
+    ck_assert_uint_eq(again.n, full->n - first_kept);
+    for (size_t i = 0; i < again.n; i++) ck_assert_str_eq(again.g[i].data, full->g[first_kept + i].data);
+    free(part.g);
+    free(again.g);
+}
+
 START_TEST(test_positions_checkpoint_restore) {
     fx f;
     fx_open(&f);
@@ -911,65 +947,12 @@ START_TEST(test_positions_checkpoint_restore) {
     ck_assert_int_eq(rt_reader_positions_set(r, NULL, 0, &e), EDDY_E_INUSE);
     rt_reader_close(r);
     assert_same(&full, &part, 1);
-    free(full.g);
-    free(part.g);
-    fx_close(&f);
-}
-END_TEST
-
-/* Positions for a horizon (an open window's start, checkpoints): a reader
- * restored from them delivers every record from the horizon on (those it
- * had delivered, then the rest) and none before; a horizon before all it
- * delivered replays from its first records. */
-static void horizon_case(fx *f, const run *full, int64_t horizon, size_t first_kept) {
-    rt_reader_opts o;
-    rt_reader_opts_init(&o);
-    o.drain = 1;
-    run part;
-    run_init(&part);
-    rt_reader *r = open_reader(f, "hz", &o);
-    eddy_err e;
-    while (part.n < 150) {
-        rt_reader_out out;
-        ck_assert_int_eq(rt_reader_poll(r, 7, &out, &e), 0);
-        collect(&part, r, &out);
-        g_now += 10;
-    }
-    rt_shard_pos *pos;
-    size_t np;
-    ck_assert_int_eq(rt_reader_positions_get_from(r, horizon, &pos, &np, &e), 0);
-    rt_reader_close(r);
-    run again;
-    run_init(&again);
-    r = open_reader(f, "hz", &o);
-    ck_assert_int_eq(rt_reader_positions_set(r, pos, np, &e), 0);
-    free(pos);
-    pump(r, &again, 10, 0, 0, 0);
-    rt_reader_close(r);
-    if (first_kept == SIZE_MAX) first_kept = part.n;   /* after what was read */
-    ck_assert_uint_eq(again.n, full->n - first_kept);
-    for (size_t i = 0; i < again.n; i++) ck_assert_str_eq(again.g[i].data, full->g[first_kept + i].data);
-    free(part.g);
-    free(again.g);
-}
-
-START_TEST(test_positions_from_horizon) {
-    fx f;
-    fx_open(&f);
-    create(&f, "hz", 4);
-    char key[16], data[16];
-    for (int i = 0; i < 200; i++) {
-        snprintf(key, sizeof key, "k%d", i);
-        snprintf(data, sizeof data, "r%d", i);
-        put(&f, "hz", NULL, key, data, T0 - 8000 + i * 2);
-    }
-    run full;
-    drain_all(&f, "hz", RT_READER_CLASSIC, 0, &full);
     ck_assert_uint_eq(full.n, 200);
     horizon_case(&f, &full, T0 - 8000 + 100 * 2, 100);   /* inside what was read */
     horizon_case(&f, &full, T0 - 9000, 0);               /* before all of it */
     horizon_case(&f, &full, INT64_MAX, SIZE_MAX);        /* no window open */
     free(full.g);
+    free(part.g);
     fx_close(&f);
 }
 END_TEST
@@ -1294,7 +1277,6 @@ static Suite *suite_reader(void) {
     tcase_add_test(tc, test_at_timestamp_start);
     tcase_add_test(tc, test_throttling_backoff);
     tcase_add_test(tc, test_positions_checkpoint_restore);
-    tcase_add_test(tc, test_positions_from_horizon);
     tcase_add_test(tc, test_positions_latest_nothing_read);
     tcase_add_test(tc, test_positions_latest_split_after_save);
     tcase_add_test(tc, test_fanout_resubscribe);
