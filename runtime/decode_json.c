@@ -300,11 +300,9 @@ static inline uint64_t swar_eq(uint64_t w, uint64_t c) {
     return ~(t | x | 0x7F7F7F7F7F7F7F7FULL);
 }
 
-/* skip_string_esc's loop, from p (inside the string, before any
- * backslash). Looks at sixteen or eight bytes at a time for a quote or a
- * backslash. */
-static int skip_string_loop(jscan *s, const char *p, int *esc) {
-    const char *end = s->end;
+/* string_end's loop, from p (inside the string, before any backslash).
+ * Looks at sixteen or eight bytes at a time for a quote or a backslash. */
+static const char *string_end_loop(const char *p, const char *end, int *esc) {
     *esc = 0;
     for (;;) {
 #ifdef __SSE2__
@@ -333,38 +331,46 @@ static int skip_string_loop(jscan *s, const char *p, int *esc) {
 #ifdef __SSE2__
     found:
 #endif
-        if (p >= end) return -1;
-        if (*p == '"') {
-            s->p = p + 1;
-            return 0;
-        }
+        if (p >= end) return NULL;
+        if (*p == '"') return p + 1;
         *esc = 1;
         p += 2;  /* a backslash escapes the next byte, whatever it is */
-        if (p > end) return -1;
+        if (p > end) return NULL;
     }
+}
+
+/* Where the string whose opening quote is at q ends: the byte after its
+ * closing quote, or NULL when it is unterminated; sets *esc when it holds
+ * a backslash. Most strings end within sixteen bytes without a backslash:
+ * one compare settles those. The scanner's hot paths keep their cursor in
+ * a local and call this, rather than moving s->p, which the compiler must
+ * store and reload around every call. */
+static inline const char *string_end(const char *q, const char *end, int *esc) {
+    const char *p = q + 1;
+#ifdef __SSE2__
+    if (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        unsigned b = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        unsigned first_q = qm & (0u - qm);
+        if (first_q && ((first_q - 1) & b) == 0) {
+            *esc = 0;
+            return p + __builtin_ctz(qm) + 1;
+        }
+        if (!(qm | b)) p += 16;
+    }
+#endif
+    return string_end_loop(p, end, esc);
 }
 
 /* Skips a string whose opening quote is at s->p; leaves s->p after the
  * closing quote and sets *esc when it holds a backslash. Returns 0, or -1
- * (s->p unchanged) when the string is unterminated. Most strings end
- * within sixteen bytes without a backslash: one compare settles those. */
+ * (s->p unchanged) when the string is unterminated. */
 static inline int skip_string_esc(jscan *s, int *esc) {
-    const char *p = s->p + 1;
-#ifdef __SSE2__
-    if (s->end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-        unsigned b = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-        unsigned first_q = q & (0u - q);
-        if (first_q && ((first_q - 1) & b) == 0) {
-            *esc = 0;
-            s->p = p + __builtin_ctz(q) + 1;
-            return 0;
-        }
-        if (!(q | b)) p += 16;
-    }
-#endif
-    return skip_string_loop(s, p, esc);
+    const char *e = string_end(s->p, s->end, esc);
+    if (!e) return -1;
+    s->p = e;
+    return 0;
 }
 
 static int skip_string(jscan *s) {
@@ -400,13 +406,14 @@ static inline uint64_t digits_value8(uint64_t w, unsigned k) {
     return v;
 }
 
-/* Skips the number token at s->p (a '-' or a digit): the same run of
- * number characters skip_scalar takes. Returns 1 with its value in *v when
- * it is "-"? and one to eight digits, the plain integers rt__coerce_int
- * takes, else 0 (the caller then coerces the text). */
-static inline int scan_number(jscan *s, int64_t *v) {
-    const char *p = s->p, *end = s->end;
+/* Reads the number token at p (a '-' or a digit): the same run of number
+ * characters skip_scalar takes; returns where it ends. *v gets its value
+ * and *is_int 1 when it is "-"? and one to seven digits, the plain
+ * integers rt__coerce_int takes, else *is_int is 0 (the caller then
+ * coerces the text). */
+static inline const char *number_end(const char *p, const char *end, int64_t *v, int *is_int) {
     const char *q = p + (*p == '-');
+    *is_int = 0;
     if (end - q >= 8) {
         uint64_t w;
         memcpy(&w, q, 8);
@@ -414,14 +421,20 @@ static inline int scan_number(jscan *s, int64_t *v) {
         if (k > 0 && k < 8 && !is_num_char(q[k])) {
             uint64_t x = digits_value8(w, k);
             *v = q != p ? -(int64_t)x : (int64_t)x;
-            s->p = q + k;
-            return 1;
+            *is_int = 1;
+            return q + k;
         }
         p = q + k;
     }
     while (p < end && is_num_char(*p)) p++;
-    s->p = p;
-    return 0;
+    return p;
+}
+
+/* number_end at s->p, moving s->p; returns *is_int. */
+static inline int scan_number(jscan *s, int64_t *v) {
+    int is_int;
+    s->p = number_end(s->p, s->end, v, &is_int);
+    return is_int;
 }
 
 static int skip_scalar(jscan *s) {
@@ -445,51 +458,118 @@ static int skip_scalar(jscan *s) {
     return -1;
 }
 
-/* Skips one value, checking the grammar, without recursion. */
+#define IS_BLANK(c) ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
+/* ws() on a local cursor. */
+#define SKIP_WS(p, end)                                              \
+    do {                                                             \
+        while ((p) < (end) && (unsigned char)*(p) <= ' ' && IS_BLANK(*(p))) (p)++; \
+    } while (0)
+
+/* Skips one value, checking the grammar, without recursion; on a local
+ * cursor, written back to s->p at the end and before any error (whose
+ * message gives the offset). */
 static int skip_value(jscan *s) {
+    const char *p = s->p, *end = s->end;
     char stack[RT_JSON_MAX_DEPTH];
     int top = 0;
+    const char *why;
 value:
-    ws(s);
-    if (s->p >= s->end) return perr(s, "unexpected end");
-    if (*s->p == '{' || *s->p == '[') {
-        char close = *s->p == '{' ? '}' : ']';
-        s->p++;
-        ws(s);
-        if (s->p < s->end && *s->p == close) {
-            s->p++;
+    SKIP_WS(p, end);
+    if (p >= end) {
+        why = "unexpected end";
+        goto fail;
+    }
+    {
+        char c = *p;
+        if (c == '{' || c == '[') {
+            char close = c == '{' ? '}' : ']';
+            p++;
+            SKIP_WS(p, end);
+            if (p < end && *p == close) {
+                p++;
+                goto after;
+            }
+            if (top == RT_JSON_MAX_DEPTH) {
+                why = "nesting too deep";
+                goto fail;
+            }
+            stack[top++] = close;
+            if (close == ']') goto value;
+            goto key;
+        }
+        if (c == '"') {
+            int esc;
+            const char *e = string_end(p, end, &esc);
+            if (!e) {
+                why = "invalid value";
+                goto fail;
+            }
+            p = e;
             goto after;
         }
-        if (top == RT_JSON_MAX_DEPTH) return perr(s, "nesting too deep");
-        stack[top++] = close;
-        if (close == ']') goto value;
-        goto key;
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            int64_t v;
+            int is_int;
+            p = number_end(p, end, &v, &is_int);
+            goto after;
+        }
+        if ((c == 't' || c == 'n') && end - p >= 4 && memcmp(p, c == 't' ? "true" : "null", 4) == 0) {
+            p += 4;
+            goto after;
+        }
+        if (c == 'f' && end - p >= 5 && memcmp(p, "false", 5) == 0) {
+            p += 5;
+            goto after;
+        }
+        why = "invalid value";
+        goto fail;
     }
-    if (skip_scalar(s) != 0) return perr(s, "invalid value");
-    goto after;
 key:
-    ws(s);
-    if (s->p >= s->end || *s->p != '"') return perr(s, "expected a key");
-    if (skip_string(s) != 0) return perr(s, "unterminated string");
-    ws(s);
-    if (s->p >= s->end || *s->p != ':') return perr(s, "expected ':'");
-    s->p++;
+    SKIP_WS(p, end);
+    if (p >= end || *p != '"') {
+        why = "expected a key";
+        goto fail;
+    }
+    {
+        int esc;
+        const char *e = string_end(p, end, &esc);
+        if (!e) {
+            why = "unterminated string";
+            goto fail;
+        }
+        p = e;
+    }
+    SKIP_WS(p, end);
+    if (p >= end || *p != ':') {
+        why = "expected ':'";
+        goto fail;
+    }
+    p++;
     goto value;
 after:
-    if (top == 0) return 0;
-    ws(s);
-    if (s->p >= s->end) return perr(s, "unexpected end");
-    if (*s->p == ',') {
-        s->p++;
+    if (top == 0) {
+        s->p = p;
+        return 0;
+    }
+    SKIP_WS(p, end);
+    if (p >= end) {
+        why = "unexpected end";
+        goto fail;
+    }
+    if (*p == ',') {
+        p++;
         if (stack[top - 1] == '}') goto key;
         goto value;
     }
-    if (*s->p == stack[top - 1]) {
-        s->p++;
+    if (*p == stack[top - 1]) {
+        p++;
         top--;
         goto after;
     }
-    return perr(s, "expected ',' or a closing bracket");
+    why = "expected ',' or a closing bracket";
+fail:
+    s->p = p;
+    return perr(s, why);
 }
 
 static int hex4(const char *p, uint32_t *out) {
@@ -636,27 +716,38 @@ static inline int key_matches(const rt_jedge *e, const char *k, const char *end)
 /* Skips the value of an unmapped key or index: skip_value, with the usual
  * leaves (strings and numbers) taken first. */
 static inline int skip_member(jscan *s) {
-    ws(s);
-    if (s->p < s->end) {
-        char c = *s->p;
-        if (c == '"') return skip_string(s) != 0 ? perr(s, "invalid value") : 0;
+    const char *p = s->p, *end = s->end;
+    SKIP_WS(p, end);
+    if (p < end) {
+        char c = *p;
+        if (c == '"') {
+            int esc;
+            const char *e = string_end(p, end, &esc);
+            s->p = e ? e : p;
+            return e ? 0 : perr(s, "invalid value");
+        }
         if (c == '-' || (c >= '0' && c <= '9')) {
             int64_t v;
-            scan_number(s, &v);
+            int is_int;
+            s->p = number_end(p, end, &v, &is_int);
             return 0;
         }
     }
+    s->p = p;
     return skip_value(s);
 }
 
-/* Walks a mapped object or array, descending into mapped children only. */
+/* Walks a mapped object or array, descending into mapped children only.
+ * The cursor is local between the calls that move s->p (see string_end). */
 static int scan_container(jscan *s, const rt_jnode *n) {
-    int is_obj = *s->p == '{';
+    const char *p = s->p, *end = s->end;
+    int is_obj = *p == '{';
     char close = is_obj ? '}' : ']';
-    s->p++;
-    ws(s);
-    if (s->p < s->end && *s->p == close) {
-        s->p++;
+    const char *why;
+    p++;
+    SKIP_WS(p, end);
+    if (p < end && *p == close) {
+        s->p = p + 1;
         return 0;
     }
     /* Producers mostly write keys in one order; guess that the next key is
@@ -666,46 +757,72 @@ static int scan_container(jscan *s, const rt_jnode *n) {
     const rt_jedge *first = &s->d->edges[n->first_child];
     for (uint32_t idx = 0;; idx++) {
         const rt_jedge *e = NULL;
-        ws(s);
+        SKIP_WS(p, end);
         if (is_obj) {
-            if (s->p >= s->end || *s->p != '"') return perr(s, "expected a key");
+            if (p >= end || *p != '"') {
+                why = "expected a key";
+                goto fail;
+            }
             if (hint < n->n_children) {
                 const rt_jedge *h = first + hint;
-                if (h->plain && (size_t)(s->end - s->p) > (size_t)h->key_len + 1 && s->p[1 + h->key_len] == '"' &&
-                    key_matches(h, s->p + 1, s->end)) {
+                if (h->plain && (size_t)(end - p) > (size_t)h->key_len + 1 && p[1 + h->key_len] == '"' &&
+                    key_matches(h, p + 1, end)) {
                     e = h;
-                    s->p += h->key_len + 2;
+                    p += h->key_len + 2;
                 }
             }
             if (!e) {
-                const char *k;
-                size_t klen;
-                int rc = read_string(s, &k, &klen);
-                if (rc) return rc;
-                if (n->has_keys)
-                    e = find_key(s->d, n, k, klen, k == s->d->scratch.data ? k + klen : s->end);
+                int esc;
+                const char *ke = string_end(p, end, &esc);
+                if (!ke) {
+                    s->p = p;
+                    return perr(s, "unterminated string");
+                }
+                if (esc) {
+                    const char *k;
+                    size_t klen;
+                    s->p = p;
+                    int rc = read_string(s, &k, &klen);
+                    if (rc) return rc;
+                    if (n->has_keys) e = find_key(s->d, n, k, klen, k + klen);
+                } else if (n->has_keys) {
+                    e = find_key(s->d, n, p + 1, (size_t)(ke - p - 2), end);
+                }
+                p = ke;
             }
             if (e) hint = (uint32_t)(e - first) + 1;
-            ws(s);
-            if (s->p >= s->end || *s->p != ':') return perr(s, "expected ':'");
-            s->p++;
+            SKIP_WS(p, end);
+            if (p >= end || *p != ':') {
+                why = "expected ':'";
+                goto fail;
+            }
+            p++;
         } else if (n->has_index) {
             e = find_index(s->d, n, idx);
         }
+        s->p = p;
         int rc = e ? scan_value(s, e->node) : skip_member(s);
         if (rc) return rc;
-        ws(s);
-        if (s->p >= s->end) return perr(s, "unexpected end");
-        if (*s->p == ',') {
-            s->p++;
+        p = s->p;
+        SKIP_WS(p, end);
+        if (p >= end) {
+            why = "unexpected end";
+            goto fail;
+        }
+        if (*p == ',') {
+            p++;
             continue;
         }
-        if (*s->p == close) {
-            s->p++;
+        if (*p == close) {
+            s->p = p + 1;
             return 0;
         }
-        return perr(s, "expected ',' or a closing bracket");
+        why = "expected ',' or a closing bracket";
+        goto fail;
     }
+fail:
+    s->p = p;
+    return perr(s, why);
 }
 
 /* Reads one value at a trie node: binds it to the node's columns and walks
