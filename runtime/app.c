@@ -136,6 +136,9 @@ struct rt_app {
     int failed;
     eddy_err first_err;
     volatile int query_stop;     /* a query asked to stop */
+    int replaying;               /* pushing records read again after a restart
+                                    (rt_reader_is_replay): they rebuild windows,
+                                    and nothing they produce is written again */
     rt_batch *err_spare;         /* the other error batch (see err_flush) */
     volatile sig_atomic_t *stop; /* the run's stop flag, for retry loops */
     /* Fan-out pushes to any input wake the run loop (app_wake): waiting on
@@ -189,6 +192,7 @@ static int err_flush(rt_app *app, eddy_err *err) {
 
 static void report_error(rt_app *app, const char *name, const char *msg, int64_t rowtime,
                          const void *data, size_t len, const char *pump) {
+    if (app->replaying) return;   /* reported before the restart */
     app->stats.errors++;
     if (!app->err_batch) return;
     rt_error_info info = {eddy_now_ms(), "ERROR", name, msg, rowtime, data, len, pump};
@@ -505,6 +509,7 @@ static int hub_push(rt_app *app, hub *h, const rt_batch *b, eddy_err *err) {
         int rc = dest_push(&h->subs[i].d, b, err);
         if (rc != 0) return rc;
     }
+    if (app->replaying) return 0;   /* written before the restart */
     if (h->enc) {
         int rc = sink_write(app, h, b, err);
         if (rc != 0) return rc;
@@ -874,6 +879,16 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         if (app->err_batch && !app->err_spare) goto fail_code;
         if (!app->err_batch) goto fail_code;
     }
+    /* Tumbling windows take the records read again after a restart from
+     * their open window's start only; by default none (app.h). */
+    for (size_t i = 0; i < app->n_ops; i++) {
+        rt_op *op = app->ops[i];
+        op->replaying = &app->replaying;
+        op->replay_floor = op->node->kind == PLAN_TUMBLE_AGG ? INT64_MAX : INT64_MIN;
+        for (size_t k = 0; opts->resume && k < opts->resume->n_floors; k++)
+            if (opts->resume->floors[k].op == i && op->node->kind == PLAN_TUMBLE_AGG)
+                op->replay_floor = opts->resume->floors[k].from;
+    }
     size_t n_src = 0;
     for (size_t i = 0; i < app->n_hubs; i++) n_src += app->hubs[i].cs->source.stream != NULL;
     app->sources = calloc(n_src ? n_src : 1, sizeof(source_run));
@@ -909,13 +924,25 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
 
 /* ---------------------------------------------------------------- running */
 
+/* Pushes the source's batch, which holds records read again after a
+ * restart when `replay` is set. */
+static int push_source_batch(rt_app *app, source_run *s, int replay, eddy_err *err) {
+    app->replaying = replay;
+    int rc = hub_push(app, s->h, s->batch, err);
+    app->replaying = 0;
+    rt_batch_reset(s->batch);
+    return rc;
+}
+
 static int feed_records(rt_app *app, source_run *s, const rt_reader_out *ro, eddy_err *err) {
+    int replay = 0;   /* of the rows in s->batch */
     for (size_t i = 0; i < ro->n_records; i++) {
         const rt_record *rec = &ro->records[i];
-        if (rt_batch_room(s->batch) < 64) {
-            int rc = hub_push(app, s->h, s->batch, err);
-            rt_batch_reset(s->batch);
+        int rec_replay = rt_reader_is_replay(s->reader, rec);
+        if (rec_replay != replay || rt_batch_room(s->batch) < 64) {
+            int rc = s->batch->n_rows ? push_source_batch(app, s, replay, err) : 0;
             if (rc != 0) return rc;
+            replay = rec_replay;
         }
         const char *ename = NULL;
         eddy_err derr;
@@ -924,20 +951,17 @@ static int feed_records(rt_app *app, source_run *s, const rt_reader_out *ro, edd
         if (rc == EDDY_E_NOMEM) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         if (rc == EDDY_E_LIMIT) {
             /* The record expands to more rows than fit: flush and retry once. */
-            int prc = hub_push(app, s->h, s->batch, err);
-            rt_batch_reset(s->batch);
+            int prc = push_source_batch(app, s, replay, err);
             if (prc != 0) return prc;
             eddy_err_clear(&derr);
             rc = rt_decode_record(s->dec, rec->data, rec->data_len, rec->rowtime, s->batch, &ename, &derr);
         }
+        app->replaying = replay;
         if (rc < 0) report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);
+        app->replaying = 0;
     }
     app->stats.records_in += ro->n_records;
-    if (s->batch->n_rows) {
-        int rc = hub_push(app, s->h, s->batch, err);
-        rt_batch_reset(s->batch);
-        if (rc != 0) return rc;
-    }
+    if (s->batch->n_rows) return push_source_batch(app, s, replay, err);
     return 0;
 }
 
@@ -1151,11 +1175,11 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
     return 0;
 }
 
-/* The source whose records a tumbling window's input rows are, keeping
- * their arrival times (filters, projections and reference joins over an
- * in-application stream that the source alone feeds), or NULL. Replaying
- * that source from the open window's start rebuilds the window. */
-static const source_run *tumble_source(const rt_app *app, const plan_node *n) {
+/* The source whose records a window's input rows are, keeping their
+ * arrival times (filters, projections and reference joins over an
+ * in-application stream that the source alone feeds), or NULL. Reading
+ * that source again from the window's horizon rebuilds the window. */
+static const source_run *replay_source(const rt_app *app, const plan_node *n) {
     n = n->n_inputs ? n->inputs[0] : NULL;
     while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN))
         n = n->inputs[0];
@@ -1168,11 +1192,12 @@ static const source_run *tumble_source(const rt_app *app, const plan_node *n) {
 }
 
 /* Whether the application can save positions while it runs: no operator
- * keeps rows or partial results between records, except tumbling windows
- * over records' arrival times (see checkpoint). Not stagger windows: a key's
- * window closed before the oldest open one opened can still hold rows after
- * that time, and a replay from there would open a second, short window for
- * them. */
+ * keeps rows or partial results between records, except tumbling and
+ * RANGE sliding windows over records' arrival times (see checkpoint). Not
+ * stagger windows: a key's window closed before the oldest open one opened
+ * can still hold rows after that time, and a replay from there would open a
+ * second, short window for them. (ROWS sliding windows and LAG pass here
+ * but never give a horizon, so no checkpoint is written.) */
 static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
         const plan_node *n = app->ops[i]->node;
@@ -1180,7 +1205,8 @@ static int app_checkpointable(const rt_app *app) {
         case PLAN_SOURCE: case PLAN_DECODE: case PLAN_STREAM_SCAN: case PLAN_TABLE_SCAN: case PLAN_FILTER:
         case PLAN_PROJECT: case PLAN_TABLE_JOIN: case PLAN_ROWTIME: case PLAN_PUMP: case PLAN_SINK: break;
         case PLAN_TUMBLE_AGG:
-            if (!app->ops[i]->vt->horizon || !tumble_source(app, n)) return 0;
+        case PLAN_SLIDE_AGG:
+            if (!app->ops[i]->vt->horizon || !replay_source(app, n)) return 0;
             break;
         default: return 0;
         }
@@ -1192,28 +1218,37 @@ static int app_checkpointable(const rt_app *app) {
     return app->n_queries == 0;
 }
 
-static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err);
+static int resume_save_from(const rt_app *app, const int64_t *horizon, const int64_t *floors,
+                            rt_app_resume *out, eddy_err *err);
 
 /* Saves the inputs' positions (see rt_app_run): after every record read
- * so far, except that records from the earliest open window's start on
- * are read again, which rebuilds the window. A failure is logged, not
- * fatal: the previous checkpoint still holds. */
+ * so far, except that records from the earliest window horizon on are read
+ * again, which rebuilds the windows. The positions mark, per shard, the
+ * last record read so far: after a restart, what records up to it produce
+ * is not written again (rt_reader_is_replay), and each tumbling window
+ * takes them from its own open window's start only (rt_app_floor). A
+ * failure is logged, not fatal: the previous checkpoint still holds. */
 static int checkpoint(rt_app *app, eddy_err *err) {
-    /* Per source: the earliest open window over its records. */
-    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources ? app->n_sources : 1));
+    /* Per source: the earliest horizon of a window over its records. Per
+     * tumbling window: its own (INT64_MAX: no open window). */
+    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + app->n_ops + 1));
     if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    int64_t *floors = from + app->n_sources;
     for (size_t i = 0; i < app->n_sources; i++) from[i] = INT64_MAX;
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
-        int64_t h;
-        if (op->node->kind != PLAN_TUMBLE_AGG) continue;
+        int64_t h = INT64_MAX;
+        floors[i] = INT64_MAX;
+        if (op->node->kind != PLAN_TUMBLE_AGG && op->node->kind != PLAN_SLIDE_AGG) continue;
         int k = op->vt->horizon(op, &h);
         if (k < 0) {
             free(from);
             return 0;   /* cannot say now: keep the last checkpoint */
         }
-        const source_run *s = tumble_source(app, op->node);
-        if (k > 0 && s && h < from[s - app->sources]) from[s - app->sources] = h;
+        if (k == 0) h = INT64_MAX;
+        floors[i] = h;
+        const source_run *s = replay_source(app, op->node);
+        if (s && h < from[s - app->sources]) from[s - app->sources] = h;
     }
     /* Writing rows may report OUTPUT_ERROR rows, which go out in turn. */
     int rc = 0;
@@ -1230,9 +1265,10 @@ static int checkpoint(rt_app *app, eddy_err *err) {
     for (size_t i = 0; rc == 0 && i < app->n_hubs; i++)
         if (app->hubs[i].sink_stream) rc = store_stream_sync(app->o.store, app->hubs[i].sink_stream, &e);
     rt_app_resume r;
-    if (rc == 0 && (rc = resume_save_from(app, from, &r, &e)) == 0) {
+    if (rc == 0 && (rc = resume_save_from(app, from, floors, &r, &e)) == 0) {
         rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
         rt_app_resume_free(&r);
+        if (rc == 0 && app->o.on_checkpoint) app->o.on_checkpoint(app->o.checkpoint_ctx);
     }
     free(from);
     if (rc != 0) eddy_log(EDDY_LOG_WARN, "application %s: no checkpoint: %s", app->o.name, e.msg);
@@ -1340,15 +1376,33 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
 }
 
 int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
-    return resume_save_from(app, NULL, out, err);
+    return resume_save_from(app, NULL, NULL, out, err);
 }
 
 /* horizon: per source, records from that ROWTIME on are read again
- * (rt_reader_positions_get_from); NULL = none. */
-static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err) {
+ * (rt_reader_positions_get_from); NULL = none. floors: per operator, where
+ * a tumbling window takes records read again from; NULL = none (a stopped
+ * application has written every window). */
+static int resume_save_from(const rt_app *app, const int64_t *horizon, const int64_t *floors,
+                            rt_app_resume *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     out->inputs = calloc(app->n_sources ? app->n_sources : 1, sizeof *out->inputs);
     if (!out->inputs) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    size_t n_tumble = 0;
+    for (size_t i = 0; i < app->n_ops; i++) n_tumble += app->ops[i]->node->kind == PLAN_TUMBLE_AGG;
+    if (n_tumble) {
+        out->floors = calloc(n_tumble, sizeof *out->floors);
+        if (!out->floors) {
+            rt_app_resume_free(out);
+            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < app->n_ops; i++) {
+            if (app->ops[i]->node->kind != PLAN_TUMBLE_AGG) continue;
+            rt_app_floor *fl = &out->floors[out->n_floors++];
+            fl->op = (uint32_t)i;
+            fl->from = floors ? floors[i] : INT64_MAX;
+        }
+    }
     for (size_t i = 0; i < app->n_sources; i++) {
         const source_run *s = &app->sources[i];
         rt_app_resume_input *ri = &out->inputs[out->n++];

@@ -38,9 +38,21 @@ typedef struct rt_app_resume_input {
     size_t n_pos;
 } rt_app_resume_input;
 
+/* Where a tumbling window takes records read again from: after a restart
+ * from a checkpoint, records up to each shard's replay mark are read again
+ * for the windows they belong to (rt_shard_pos.replay_seq); operator `op`
+ * (its index in the application, a TUMBLE_AGG) takes those with ROWTIME
+ * >= from (INT64_MAX: none). */
+typedef struct rt_app_floor {
+    uint32_t op;
+    int64_t from;
+} rt_app_floor;
+
 typedef struct rt_app_resume {
     rt_app_resume_input *inputs;
     size_t n;
+    rt_app_floor *floors;
+    size_t n_floors;
 } rt_app_resume;
 
 typedef struct rt_app_opts {
@@ -66,6 +78,10 @@ typedef struct rt_app_opts {
                                      saves its inputs' positions while it runs (see
                                      rt_app_run), in rt_app_resume_write's format */
     int checkpoint_interval_ms;   /* how often; 0 = RT_APP_CHECKPOINT_MS */
+    void (*on_checkpoint)(void *ctx);  /* may be NULL: called on the application's
+                                     thread once a checkpoint is written, its rows
+                                     synced (tests, monitoring) */
+    void *checkpoint_ctx;
 } rt_app_opts;
 
 #define RT_APP_CHECKPOINT_MS 5000
@@ -95,13 +111,16 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
 /* Runs until *stop becomes non-zero or, with drain, until every input is read
  * to its end; then closes every open window, flushes outputs and returns 0.
  * With opts.checkpoint_path, an application of filters, projections,
- * reference joins and tumbling windows over source rows (no other window,
- * stream join, ORDER BY, table function, or stream several pumps write)
- * saves its inputs' positions there every checkpoint_interval_ms, after
- * writing (and syncing) the rows of every record read so far; positions
- * point back to the first records of a window still open, so a crash
- * rebuilds it and repeats at most one interval of other output. Others keep
- * whatever positions the caller saved. */
+ * reference joins, tumbling windows and RANGE sliding windows over source
+ * rows (no stagger or ROWS window, LAG, stream join, ORDER BY, table
+ * function, or stream several pumps write) saves its inputs' positions
+ * there every checkpoint_interval_ms, after writing (and syncing) the rows
+ * of every record read so far. Positions point back to the first records
+ * a window still needs and mark the last record read: restarted from them,
+ * the application reads those records again to rebuild its windows without
+ * writing anything they produce again, so a crash repeats at most the rows
+ * written after the last checkpoint. Others keep whatever positions the
+ * caller saved. */
 int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err);
 
 typedef struct rt_app_stats {

@@ -5,13 +5,17 @@
  *
  * The file is small text, written whole through a temporary file, fsync
  * and rename:
- *   eddy-positions 2
+ *   eddy-positions 3
  *   input <in-app stream, hex> <stored stream, hex>
- *   shard <shard id> <where> <finished 0|1>
+ *   shard <shard id> <where> <finished 0|1> [<replay mark>]
  * where <where> is a sequence number (resume after it), =<sequence number>
  * (at it), @<arrival ms> (at the first record that arrived then or later)
- * or - (where the input's options say). Version 1 files (sequence numbers
- * and - only) are read too.
+ * or - (where the input's options say), and the replay mark is the
+ * sequence number of the last record whose results were written: records
+ * up to it that are read again only rebuild windows. Versions 1 (sequence
+ * numbers and - only) and 2 (no marks) are read too. Then, per tumbling
+ * window, where it takes records read again from (rt_app_floor):
+ *   floor <operator index> <ROWTIME ms, or - for none>
  *   end
  * Names are hex so that quoted identifiers with blanks survive.
  */
@@ -34,8 +38,11 @@ void rt_app_resume_free(rt_app_resume *r) {
         free(r->inputs[i].pos);
     }
     free(r->inputs);
+    free(r->floors);
     r->inputs = NULL;
     r->n = 0;
+    r->floors = NULL;
+    r->n_floors = 0;
 }
 
 int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err) {
@@ -44,7 +51,7 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         return eddy_err_set(err, EDDY_E_IO, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return eddy_err_set(err, EDDY_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-    fputs("eddy-positions 2\n", f);
+    fputs("eddy-positions 3\n", f);
     for (size_t i = 0; i < r->n; i++) {
         const rt_app_resume_input *ri = &r->inputs[i];
         fputs("input ", f);
@@ -54,17 +61,25 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         fputc('\n', f);
         for (size_t k = 0; k < ri->n_pos; k++) {
             const rt_shard_pos *p = &ri->pos[k];
-            char seq[STORE_SEQ_STR_MAX + 1];
+            char seq[STORE_SEQ_STR_MAX + 1], mark[STORE_SEQ_STR_MAX + 2] = "";
+            if (p->has_replay) {
+                mark[0] = ' ';
+                store_seq_format(p->replay_seq, mark + 1);
+            }
             if (p->has_seq) {
                 seq[0] = '=';
                 store_seq_format(p->seq, seq + 1);
-                fprintf(f, "shard %s %s %d\n", p->shard_id, p->seq_at ? seq : seq + 1, p->finished ? 1 : 0);
+                fprintf(f, "shard %s %s %d%s\n", p->shard_id, p->seq_at ? seq : seq + 1, p->finished ? 1 : 0, mark);
             } else if (p->has_at) {
-                fprintf(f, "shard %s @%lld %d\n", p->shard_id, (long long)p->at_ms, p->finished ? 1 : 0);
+                fprintf(f, "shard %s @%lld %d%s\n", p->shard_id, (long long)p->at_ms, p->finished ? 1 : 0, mark);
             } else {
-                fprintf(f, "shard %s - %d\n", p->shard_id, p->finished ? 1 : 0);
+                fprintf(f, "shard %s - %d%s\n", p->shard_id, p->finished ? 1 : 0, mark);
             }
         }
+    }
+    for (size_t i = 0; i < r->n_floors; i++) {
+        if (r->floors[i].from == INT64_MAX) fprintf(f, "floor %u -\n", r->floors[i].op);
+        else fprintf(f, "floor %u %lld\n", r->floors[i].op, (long long)r->floors[i].from);
     }
     fputs("end\n", f);
     return eddy_file_replace(f, tmp, path, err);
@@ -79,7 +94,8 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
     char *line = NULL, *a = NULL, *b = NULL;
     size_t line_cap = 0, field_cap = 0;
     ssize_t len = getline(&line, &line_cap, f);
-    int ok = len > 0 && (strcmp(line, "eddy-positions 1\n") == 0 || strcmp(line, "eddy-positions 2\n") == 0);
+    int ok = len > 0 && (strcmp(line, "eddy-positions 1\n") == 0 || strcmp(line, "eddy-positions 2\n") == 0 ||
+                         strcmp(line, "eddy-positions 3\n") == 0);
     int ended = 0;
     size_t cap = 0;
     while (ok && !ended && (len = getline(&line, &line_cap, f)) > 0) {
@@ -93,10 +109,27 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             }
             field_cap = (size_t)len + 1;
         }
-        char c[64];
-        int fin;
+        char c[64], m[64];
+        int fin, nf;
+        unsigned op;
         if (strcmp(line, "end\n") == 0) {
             ended = 1;
+        } else if (sscanf(line, "floor %u %s", &op, a) == 2) {
+            rt_app_floor *v = realloc(out->floors, (out->n_floors + 1) * sizeof *v);
+            if (!v) {
+                ok = 0;
+                break;
+            }
+            out->floors = v;
+            rt_app_floor *fl = &out->floors[out->n_floors++];
+            fl->op = op;
+            fl->from = INT64_MAX;
+            if (strcmp(a, "-") != 0) {
+                char *end;
+                errno = 0;
+                fl->from = strtoll(a, &end, 10);
+                ok = end != a && *end == '\0' && errno == 0;
+            }
         } else if (sscanf(line, "input %s %s", a, b) == 2) {
             if (out->n == cap) {
                 size_t nc = cap ? cap * 2 : 4;
@@ -113,7 +146,8 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             ri->stream = eddy_hex_field_get(a);
             ri->source = eddy_hex_field_get(b);
             ok = ri->stream && ri->source;
-        } else if (out->n && sscanf(line, "shard %63s %s %d", c, a, &fin) == 3 && strlen(c) < STORE_SHARD_ID_MAX) {
+        } else if (out->n && (nf = sscanf(line, "shard %63s %s %d %63s", c, a, &fin, m)) >= 3 &&
+                   strlen(c) < STORE_SHARD_ID_MAX) {
             rt_app_resume_input *ri = &out->inputs[out->n - 1];
             rt_shard_pos *v = realloc(ri->pos, (ri->n_pos + 1) * sizeof *v);
             if (!v) {
@@ -125,16 +159,20 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             memset(p, 0, sizeof *p);
             memcpy(p->shard_id, c, strlen(c) + 1);
             p->finished = fin != 0;
+            if (nf == 4) {
+                p->has_replay = 1;
+                ok = store_seq_parse(m, strlen(m), &p->replay_seq) == 0;
+            }
             if (a[0] == '@') {
                 char *end;
                 p->has_at = 1;
                 errno = 0;
                 p->at_ms = strtoll(a + 1, &end, 10);
-                ok = end != a + 1 && *end == '\0' && errno == 0 && p->at_ms >= 0;
+                ok = ok && end != a + 1 && *end == '\0' && errno == 0 && p->at_ms >= 0;
             } else if (strcmp(a, "-") != 0) {
                 p->has_seq = 1;
                 p->seq_at = a[0] == '=';
-                ok = store_seq_parse(a + p->seq_at, strlen(a + p->seq_at), &p->seq) == 0;
+                ok = ok && store_seq_parse(a + p->seq_at, strlen(a + p->seq_at), &p->seq) == 0;
             }
         } else {
             ok = 0;

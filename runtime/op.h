@@ -88,6 +88,12 @@ struct rt_op {
     int64_t *side_wm;
     uint8_t *side_done;
     int64_t wm_out;            /* the last watermark forwarded (min over sides) */
+    /* After a restart from a checkpoint (app.c): while *replaying is set,
+     * rows are records read again, and a TUMBLE_AGG takes those with
+     * ROWTIME >= replay_floor only (its open window's; the others were in
+     * windows written before). NULL = never replaying. */
+    const int *replaying;
+    int64_t replay_floor;
 };
 
 /* Creates the operator for plan node `n` (one of FILTER, PROJECT, TUMBLE_AGG,

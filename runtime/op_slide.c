@@ -689,8 +689,25 @@ static int slide_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
     return rc;
 }
 
+/* Rows a RANGE window may still need: the next row has ROWTIME >= the
+ * last one's, and its window reaches `range` back from it. ROWS windows
+ * and LAG reach back by row count, over any span of time: no horizon. */
+static int slide_horizon(rt_op *op, int64_t *from) {
+    const slide_state *st = op->state;
+    if (!st->any) return 0;
+    int64_t h = INT64_MAX;
+    for (uint32_t w = 0; w < st->n_wins; w++) {
+        const slide_win *sw = &st->wins[w];
+        if (sw->pw->frame != PLAN_FRAME_RANGE || sw->keep > 0 || sw->lag_nn) return -1;
+        int64_t f = st->last_t > INT64_MIN + sw->pw->range_ms ? st->last_t - sw->pw->range_ms : INT64_MIN;
+        if (f < h) h = f;
+    }
+    *from = h;
+    return 1;
+}
+
 static const rt_op_vt slide_vt = {"SLIDE_AGG", slide_push_accounted, slide_watermark_accounted, NULL, slide_end, NULL,
-                                  NULL};
+                                  slide_horizon};
 
 /* A constant integer argument (a literal, possibly under a cast). */
 static int const_int(const plan_expr *e, int64_t *out) {

@@ -257,9 +257,10 @@ static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     rt_batch_reset(st->keyb);
     uint16_t src[RT_BATCH_CAP];
     uint32_t live = rt_batch_live(b);
+    int64_t floor = op->replaying && *op->replaying ? op->replay_floor : INT64_MIN;
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
-        if (st->bad[r]) continue;
+        if (st->bad[r] || b->rowtime[r] < floor) continue;
         uint32_t d = rt_batch_begin_row(st->keyb, b->rowtime[r]);
         for (uint32_t k = 0; k < st->n_keys; k++) {
             if (!kv[k]) {

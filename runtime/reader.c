@@ -48,6 +48,8 @@ typedef struct rshard {
     int resume_seq_at;            /* ... at resume_seq, not after it */
     int resume_has_at;            /* ... at an arrival time */
     int64_t resume_at;
+    int replay_has;               /* records up to replay_seq were delivered before */
+    store_seq replay_seq;         /* (rt_shard_pos.replay_seq) */
     int64_t latest_from;          /* started at LATEST: the clock then (else INT64_MIN) */
     int64_t next_fetch;           /* source clock */
     int64_t backoff;              /* current back-off, 0 when not throttled */
@@ -74,6 +76,7 @@ struct rt_reader {
     pthread_mutex_t mu;           /* guards wake_pending; pairs with cv */
     pthread_cond_t cv;
     int wake_pending;
+    size_t n_replay;              /* shards with replay_has set */
 };
 
 void rt_reader_opts_init(rt_reader_opts *o) {
@@ -610,6 +613,16 @@ const char *rt_reader_shard_id(const rt_reader *r, uint32_t slot) {
     return NULL;
 }
 
+int rt_reader_is_replay(rt_reader *r, const rt_record *rec) {
+    if (r->n_replay == 0 || rec->lane >= r->cap_lanes) return 0;
+    rshard *sh = r->shards[r->lane_shard[rec->lane]];
+    if (!sh->replay_has) return 0;
+    if (rec->seq <= sh->replay_seq) return 1;
+    sh->replay_has = 0;   /* past the mark: the shard's records are new from here on */
+    r->n_replay--;
+    return 0;
+}
+
 void rt_reader_get_stats(const rt_reader *r, rt_reader_stats *out) { *out = r->st; }
 
 int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, eddy_err *err) {
@@ -660,6 +673,19 @@ int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_p
                       : sh->start.type == STORE_AT_TIMESTAMP ? sh->start.timestamp_ms
                                                              : 0;   /* trim horizon */
         }
+        /* The replay mark: the last record whose results are out, the
+         * newest of this run's last delivered record and a mark carried over
+         * from the positions this run started from (a checkpoint taken
+         * while records were still being read again). */
+        store_seq last_seq;
+        if (sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &last_seq, NULL)) {
+            p.has_replay = 1;
+            p.replay_seq = last_seq;
+        }
+        if (sh->replay_has && (!p.has_replay || sh->replay_seq > p.replay_seq)) {
+            p.has_replay = 1;
+            p.replay_seq = sh->replay_seq;
+        }
         /* Finished for good only when closed: a drained open shard (read to
          * its current tip) goes on after its last record. One whose records
          * are to be read again is not finished. */
@@ -689,6 +715,11 @@ int rt_reader_positions_set(rt_reader *r, const rt_shard_pos *pos, size_t n, edd
             eddy_log(EDDY_LOG_DEBUG, "reader %s: saved shard %s no longer exists", r->stream,
                      pos[i].shard_id);
             continue;
+        }
+        if (pos[i].has_replay && !sh->replay_has) {
+            sh->replay_has = 1;
+            sh->replay_seq = pos[i].replay_seq;
+            r->n_replay++;
         }
         if (pos[i].finished) {
             mark_finished(r, sh);

@@ -145,6 +145,8 @@ typedef struct rt_shard_pos {
     int has_at;           /* no seq: resume at the first record that arrived at or after at_ms */
     int64_t at_ms;
     int finished;         /* 1: a closed shard read to its end; never read again */
+    int has_replay;       /* records up to and including replay_seq had their results */
+    store_seq replay_seq; /* written before: read again, they rebuild state only */
 } rt_shard_pos;
 
 /* Returns the position of every known shard that has delivered a record or
@@ -159,6 +161,12 @@ int rt_reader_positions_get(const rt_reader *r, rt_shard_pos **out, size_t *n, e
  * records needed: rt_reader_positions_get. */
 int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_pos **out, size_t *n,
                                  eddy_err *err);
+
+/* Whether a delivered record is one the positions this reader started from
+ * marked as read before (rt_shard_pos.replay_seq): it is read again to
+ * rebuild windows, and what it produces was written out already. Records
+ * must be asked about in the order they are delivered. */
+int rt_reader_is_replay(rt_reader *r, const rt_record *rec);
 
 /* Restores positions saved by rt_reader_positions_get, before the first poll
  * (EDDY_E_INUSE after): shards with a sequence number resume after it,

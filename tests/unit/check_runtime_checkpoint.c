@@ -1,0 +1,351 @@
+/*
+ * check_runtime_checkpoint.c — crash recovery of a running application
+ * (rt_app_opts.checkpoint_path): what a crash right after a checkpoint
+ * leaves in the output streams, plus what the application writes once
+ * restarted from that checkpoint, must equal what one uninterrupted run
+ * writes.
+ *
+ * The application has a stateless pump, a RANGE sliding window and a
+ * tumbling window over one 2-shard input. Phase 1 runs it live while
+ * records arrive in bursts; on its thread, right after a checkpoint that
+ * covers every record so far, the test copies the positions file and counts
+ * the rows in the output streams (the "crash": anything written later is
+ * ignored). Phase 2 puts more records and runs the application from the
+ * copied positions, draining, into fresh output streams. A reference run
+ * drains every record into a third set of streams. Per output: phase 1's
+ * rows up to the crash plus phase 2's rows = the reference's, as multisets.
+ *
+ * Two crash points: at once (the last tumbling window is usually still
+ * open, so it is rebuilt from records read again), and after a quiet spell
+ * (the window has closed: records read again for the sliding window must
+ * not open it a second time).
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "arena.h"
+#include "catalog.h"
+#include "check_main.h"
+#include "eddy_err.h"
+#include "eddy_time.h"
+#include "planner.h"
+#include "sql_parse.h"
+#include "store.h"
+#include "udf.h"
+
+static const char APP_FMT[] =
+    "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
+    "  WITH (source = 'in', format = 'json', start = 'trim_horizon');\n"
+    "CREATE STREAM \"PASS\" (k VARCHAR(4), v INTEGER) WITH (sink = '%s_pass');\n"
+    "CREATE STREAM \"SLIDE\" (k VARCHAR(4), v INTEGER, s INTEGER, n INTEGER) WITH (sink = '%s_slide');\n"
+    "CREATE STREAM \"TUMBLE\" (k VARCHAR(4), n INTEGER, total INTEGER) WITH (sink = '%s_tumble');\n"
+    "CREATE PUMP \"P1\" AS INSERT INTO \"PASS\" SELECT STREAM k, v FROM \"SRC\" WHERE MOD(v, 3) = 0;\n"
+    "CREATE PUMP \"P2\" AS INSERT INTO \"SLIDE\"\n"
+    "  SELECT STREAM k, v, SUM(v) OVER (PARTITION BY k RANGE INTERVAL '0.3' SECOND PRECEDING),\n"
+    "         COUNT(*) OVER (PARTITION BY k RANGE INTERVAL '0.3' SECOND PRECEDING) FROM \"SRC\";\n"
+    "CREATE PUMP \"P3\" AS INSERT INTO \"TUMBLE\"\n"
+    "  SELECT STREAM k, COUNT(*), SUM(v) FROM \"SRC\"\n"
+    "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '0.5' SECOND);\n";
+
+static const char *const OUTS[] = {"pass", "slide", "tumble"};
+#define N_OUTS 3
+
+typedef struct app_run {
+    arena mem;
+    catalog *cat;
+    plan_node *pumps[8];
+    size_t n_pumps;
+    rt_app *app;
+    FILE *devnull;
+    volatile sig_atomic_t stop;
+    int rc;
+    eddy_err err;
+} app_run;
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void app_open(app_run *r, store *st, const char *prefix, int drain, const rt_app_resume *resume,
+                     const char *ckpt, void (*on_ckpt)(void *), void *ctx) {
+    memset(r, 0, sizeof *r);
+    arena_init(&r->mem, 65536);
+    r->cat = catalog_new();
+    ck_assert_ptr_nonnull(r->cat);
+    char sql[sizeof APP_FMT + 64];
+    snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix);
+    eddy_err err;
+    eddy_err_clear(&err);
+    sql_script *script = NULL;
+    ck_assert_msg(sql_parse(sql, strlen(sql), &r->mem, &script, &err) == 0, "parse: %s", err.msg);
+    for (uint32_t i = 0; i < script->n_stmts; i++) {
+        plan_result pr;
+        memset(&pr, 0, sizeof pr);
+        ck_assert_msg(planner_plan_stmt(r->cat, udf_registry_default(), script->stmts[i], sql, strlen(sql), &r->mem,
+                                        &pr, &err) == 0,
+                      "plan: %s", err.msg);
+        if (pr.kind == PLAN_R_PUMP) r->pumps[r->n_pumps++] = pr.root;
+    }
+    rt_app_opts o;
+    rt_app_opts_init(&o);
+    o.store = st;
+    o.name = prefix;
+    o.drain = drain;
+    o.idle_timeout_ms = 100;
+    o.poll_interval_ms = 10;
+    o.resume = resume;
+    o.checkpoint_path = ckpt;
+    o.checkpoint_interval_ms = 20;
+    o.on_checkpoint = on_ckpt;
+    o.checkpoint_ctx = ctx;
+    r->devnull = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(r->devnull);
+    o.out = r->devnull;
+    o.err_out = r->devnull;
+    ck_assert_msg(rt_app_new(&o, r->cat, r->pumps, r->n_pumps, &r->app, &err) == 0, "rt_app_new: %s", err.msg);
+}
+
+static void app_close(app_run *r) {
+    rt_app_free(r->app);
+    fclose(r->devnull);
+    catalog_free(r->cat);
+    arena_free(&r->mem);
+}
+
+static void *app_thread(void *arg) {
+    app_run *r = arg;
+    r->rc = rt_app_run(r->app, &r->stop, &r->err);
+    return NULL;
+}
+
+/* Every record of a stream's shards, as lines. */
+static size_t read_lines(store *st, const char *stream, char ***out) {
+    store_stream_desc desc;
+    eddy_err err;
+    ck_assert_msg(store_stream_describe(st, stream, &desc, &err) == 0, "describe %s: %s", stream, err.msg);
+    char **lines = NULL;
+    size_t n = 0, cap = 0;
+    for (uint32_t s = 0; s < desc.n_shards; s++) {
+        store_position p = {.type = STORE_TRIM_HORIZON};
+        store_cursor *c;
+        ck_assert_int_eq(store_cursor_open(st, stream, desc.shards[s].shard_id, &p, &c, &err), 0);
+        store_batch b;
+        store_batch_init(&b);
+        for (;;) {
+            ck_assert_int_eq(store_cursor_read(c, 1000, &b, &err), 0);
+            if (b.n_records == 0) break;
+            for (size_t i = 0; i < b.n_records; i++) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    lines = realloc(lines, cap * sizeof *lines);
+                    ck_assert_ptr_nonnull(lines);
+                }
+                lines[n] = strndup((const char *)b.records[i].data, b.records[i].data_len);
+                ck_assert_ptr_nonnull(lines[n]);
+                n++;
+            }
+        }
+        store_batch_free(&b);
+        store_cursor_close(c);
+    }
+    store_stream_desc_free(&desc);
+    *out = lines;
+    return n;
+}
+
+static void free_lines(char **l, size_t n) {
+    for (size_t i = 0; i < n; i++) free(l[i]);
+    free(l);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void put_burst(store *st, int from, int count) {
+    static const char *const keys[] = {"a", "b", "c"};
+    for (int i = from; i < from + count; i++) {
+        char data[64];
+        const char *k = keys[i % 3];
+        int n = snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", k, i);
+        store_put_entry e;
+        memset(&e, 0, sizeof e);
+        e.data = data;
+        e.data_len = (size_t)n;
+        e.partition_key = k;
+        e.partition_key_len = strlen(k);
+        store_put_result res;
+        eddy_err err;
+        eddy_err_clear(&err);
+        ck_assert_msg(store_put_record(st, "in", &e, &res, &err) == 0, "put: %s", err.msg);
+        ck_assert_int_eq(res.code, 0);
+        sleep_ms(2);
+    }
+}
+
+/* The crash: on the application's thread, right after a checkpoint that
+ * covers every record put so far (and, with quiet_ms, made that long after
+ * the last one was read). */
+typedef struct crash {
+    store *st;
+    app_run *run;
+    const char *ckpt, *snap;
+    uint64_t want_records;
+    int quiet_ms;
+    int64_t all_read_at;     /* eddy_mono_ns()/1e6 when records_in reached want_records */
+    size_t counts[N_OUTS];   /* rows in phase 1's outputs at the crash */
+    volatile int taken;
+} crash;
+
+static void on_checkpoint(void *ctx) {
+    crash *c = ctx;
+    if (c->taken) return;
+    rt_app_stats s;
+    rt_app_get_stats(c->run->app, &s);
+    if (s.records_in < c->want_records) return;
+    int64_t now = (int64_t)(eddy_mono_ns() / 1000000);
+    if (c->all_read_at == 0) c->all_read_at = now;
+    if (now - c->all_read_at < c->quiet_ms) return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp %s %s", c->ckpt, c->snap);
+    ck_assert_int_eq(system(cmd), 0);
+    for (int i = 0; i < N_OUTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "p1_%s", OUTS[i]);
+        char **l;
+        c->counts[i] = read_lines(c->st, name, &l);
+        free_lines(l, c->counts[i]);
+    }
+    c->taken = 1;
+}
+
+static void create(store *st, const char *name, int shards) {
+    eddy_err err;
+    ck_assert_msg(store_stream_create(st, name, shards, &err) == 0, "create %s: %s", name, err.msg);
+}
+
+static void crash_and_resume(int quiet_ms) {
+    store_opts so;
+    store_opts_init(&so);   /* in memory, real clock */
+    store *st = NULL;
+    eddy_err err;
+    eddy_err_clear(&err);
+    ck_assert_msg(store_open(&so, &st, &err) == 0, "store_open: %s", err.msg);
+    create(st, "in", 2);
+    for (int p = 1; p <= 3; p++)
+        for (int i = 0; i < N_OUTS; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "p%d_%s", p, OUTS[i]);
+            create(st, name, 1);
+        }
+    const char *dir = eddy_test_tmpdir();
+    ck_assert_ptr_nonnull(dir);
+    char ckpt[300], snap[300];
+    snprintf(ckpt, sizeof ckpt, "%s/app.pos", dir);
+    snprintf(snap, sizeof snap, "%s/crash.pos", dir);
+
+    /* Phase 1: live, records arriving in bursts, crash after a checkpoint. */
+    app_run *r1 = calloc(1, sizeof *r1);
+    crash c = {.st = st, .run = r1, .ckpt = ckpt, .snap = snap, .want_records = 120, .quiet_ms = quiet_ms};
+    app_open(r1, st, "p1", 0, NULL, ckpt, on_checkpoint, &c);
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, app_thread, r1), 0);
+    for (int b = 0; b < 3; b++) {
+        put_burst(st, b * 40, 40);
+        sleep_ms(300);
+    }
+    for (int i = 0; i < 500 && !c.taken; i++) sleep_ms(10);
+    r1->stop = 1;
+    pthread_join(th, NULL);
+    ck_assert_msg(r1->rc == 0, "phase 1: %s", r1->err.msg);
+    ck_assert_msg(c.taken, "no checkpoint covered the 120 records");
+    app_close(r1);
+    free(r1);
+
+    rt_app_resume saved;
+    ck_assert_msg(rt_app_resume_read(snap, &saved, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(saved.n, 1);
+    ck_assert_msg(saved.n_floors == 1, "one tumbling window's floor saved, not %zu", saved.n_floors);
+    int marks = 0;
+    for (size_t k = 0; k < saved.inputs[0].n_pos; k++) marks += saved.inputs[0].pos[k].has_replay;
+    ck_assert_msg(marks == 2, "both shards carry a replay mark, not %d", marks);
+
+    /* Phase 2: more records, then the application from the crash's
+     * positions, draining into fresh streams. */
+    put_burst(st, 120, 40);
+    sleep_ms(200);
+    put_burst(st, 160, 40);
+    app_run r2;
+    app_open(&r2, st, "p2", 1, &saved, NULL, NULL, NULL);
+    ck_assert_msg(rt_app_run(r2.app, NULL, &err) == 0, "phase 2: %s", err.msg);
+    rt_app_stats s2;
+    rt_app_get_stats(r2.app, &s2);
+    ck_assert_msg(s2.records_in > 80, "phase 2 read records again for the windows: %llu",
+                  (unsigned long long)s2.records_in);
+    app_close(&r2);
+    rt_app_resume_free(&saved);
+
+    /* The reference: every record in one run. */
+    app_run r3;
+    app_open(&r3, st, "p3", 1, NULL, NULL, NULL, NULL);
+    ck_assert_msg(rt_app_run(r3.app, NULL, &err) == 0, "reference: %s", err.msg);
+    app_close(&r3);
+
+    for (int i = 0; i < N_OUTS; i++) {
+        char n1[32], n2[32], n3[32];
+        snprintf(n1, sizeof n1, "p1_%s", OUTS[i]);
+        snprintf(n2, sizeof n2, "p2_%s", OUTS[i]);
+        snprintf(n3, sizeof n3, "p3_%s", OUTS[i]);
+        char **l1, **l2, **l3;
+        size_t c1 = read_lines(st, n1, &l1), c2 = read_lines(st, n2, &l2), c3 = read_lines(st, n3, &l3);
+        ck_assert_msg(c1 >= c.counts[i], "%s shrank", n1);
+        size_t nc = c.counts[i] + c2;
+        char **both = malloc((nc ? nc : 1) * sizeof *both);
+        ck_assert_ptr_nonnull(both);
+        memcpy(both, l1, c.counts[i] * sizeof *both);
+        memcpy(both + c.counts[i], l2, c2 * sizeof *both);
+        qsort(both, nc, sizeof *both, cmp_str);
+        qsort(l3, c3, sizeof *l3, cmp_str);
+        ck_assert_msg(c3 > 0, "%s: the reference wrote rows", n3);
+        ck_assert_msg(nc == c3, "%s: %zu rows before the crash + %zu after = %zu, the reference wrote %zu", OUTS[i],
+                      c.counts[i], c2, nc, c3);
+        for (size_t k = 0; k < nc; k++)
+            ck_assert_msg(strcmp(both[k], l3[k]) == 0, "%s row %zu: %s vs the reference's %s", OUTS[i], k, both[k],
+                          l3[k]);
+        free(both);
+        free_lines(l1, c1);
+        free_lines(l2, c2);
+        free_lines(l3, c3);
+    }
+    store_close(st);
+    unlink(ckpt);
+    unlink(snap);
+    rmdir(dir);
+}
+
+START_TEST(test_crash_with_window_open) { crash_and_resume(0); }
+END_TEST
+
+START_TEST(test_crash_after_window_closed) { crash_and_resume(900); }
+END_TEST
+
+/* Once per process: both tests share the registry when not forked. */
+static void teardown_registry(void) { udf_registry_shutdown(); }
+
+static Suite *checkpoint_suite(void) {
+    Suite *s = suite_create("runtime_checkpoint");
+    TCase *tc = tcase_create("crash");
+    tcase_add_unchecked_fixture(tc, NULL, teardown_registry);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_crash_with_window_open);
+    tcase_add_test(tc, test_crash_after_window_closed);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+EDDY_CHECK_MAIN(checkpoint_suite)
