@@ -226,6 +226,14 @@ CREATE OR REPLACE PUMP "H" AS INSERT INTO "HOURLY"
 """
 
 
+SLIDING = """
+CREATE OR REPLACE STREAM "IN3" (n INTEGER, price DOUBLE) WITH (source = 'ticks', format = 'json', start = 'latest');
+CREATE OR REPLACE STREAM "RUNNING" (n INTEGER, c BIGINT) WITH (sink = 'ticks_running', format = 'json');
+CREATE OR REPLACE PUMP "R" AS INSERT INTO "RUNNING"
+  SELECT STREAM n, COUNT(*) OVER (RANGE INTERVAL '1' HOUR PRECEDING) FROM "IN3";
+"""
+
+
 def test_sql(srv):
     srv.kinesis("CreateStream", {"StreamName": "ticks", "ShardCount": 2})
     put(srv, "ticks", 0, 40)
@@ -526,6 +534,38 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         rows = [json.loads(r) for r in read_records(srv, "ticks_hourly")]
         check(sum(r["C"] for r in rows) == 13,
               "after kill -9 the open window counts its 9 records from before the crash and 4 after: %s" % rows)
+        check(srv.stop() == 0, "SIGTERM: exit 0")
+
+        # kill -9 with a sliding window: the records still in the window are
+        # read again after the crash to rebuild it, and what they produced
+        # before the crash is not written a second time.
+        sliding = os.path.join(tmp, "sliding.sql")
+        with open(sliding, "w") as f:
+            f.write(SLIDING)
+        srv = Server(data, "--app", sliding, "--checkpoint-ms", "200")
+        srv.kinesis("CreateStream", {"StreamName": "ticks_running", "ShardCount": 1})
+        time.sleep(0.3)   # the app starts at LATEST
+        put(srv, "ticks", 1000, 9)
+        wait_app(srv, "sliding", "rows_out", 9)
+        time.sleep(1.0)   # several checkpoints
+        srv.proc.kill()
+        srv.proc.wait()
+        srv = Server(data, "--app", sliding, "--checkpoint-ms", "200")
+        put(srv, "ticks", 1100, 4)
+        wait_app(srv, "sliding", "rows_out", 4)
+        time.sleep(0.5)
+        a = apps_of(srv).get("sliding", {})
+        check(a.get("rows_out") == 4 and a.get("records_in") == 13,
+              "after kill -9 the sliding app read the window's 9 records again and wrote only the 4 new rows: %s" % a)
+        check(srv.stop() == 0, "SIGTERM with the sliding window: exit 0")
+        srv = Server(data)
+        rows = [json.loads(r) for r in read_records(srv, "ticks_running")]
+        ns = sorted(r["N"] for r in rows)
+        check(ns == list(range(1000, 1009)) + list(range(1100, 1104)),
+              "after kill -9 each record has one sliding-window row: %s" % ns)
+        after = sorted(r["C"] for r in rows if r["N"] >= 1100)
+        check(after == [10, 11, 12, 13],
+              "the rows after the crash count the 9 records from before it: %s" % after)
         check(srv.stop() == 0, "SIGTERM: exit 0")
 
         # Two files with one stem get two names (and two positions files):
