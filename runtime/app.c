@@ -888,6 +888,18 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         for (size_t k = 0; opts->resume && k < opts->resume->n_floors; k++)
             if (opts->resume->floors[k].op == i && op->node->kind == PLAN_TUMBLE_AGG)
                 op->replay_floor = opts->resume->floors[k].from;
+        /* Others load their lines; a line that does not fit leaves its
+         * window to start from the records that come after the restart. */
+        for (size_t k = 0; opts->resume && op->replay_load && k < opts->resume->n_oplines; k++) {
+            const rt_app_opline *l = &opts->resume->oplines[k];
+            eddy_err le;
+            eddy_err_clear(&le);
+            if (l->op != i || strcmp(l->kind, op->vt->name) != 0) continue;
+            if (op->replay_load(op, l->text, &le) != 0) {
+                if (le.code == EDDY_E_NOMEM) goto nomem;
+                eddy_log(EDDY_LOG_WARN, "application %s: %s", opts->name, le.msg);
+            }
+        }
     }
     size_t n_src = 0;
     for (size_t i = 0; i < app->n_hubs; i++) n_src += app->hubs[i].cs->source.stream != NULL;
@@ -1192,12 +1204,10 @@ static const source_run *replay_source(const rt_app *app, const plan_node *n) {
 }
 
 /* Whether the application can save positions while it runs: no operator
- * keeps rows or partial results between records, except tumbling and
- * RANGE sliding windows over records' arrival times (see checkpoint). Not
- * stagger windows: a key's window closed before the oldest open one opened
- * can still hold rows after that time, and a replay from there would open a
- * second, short window for them. (ROWS sliding windows and LAG pass here
- * but never give a horizon, so no checkpoint is written.) */
+ * keeps rows or partial results between records, except tumbling, RANGE
+ * sliding and stagger windows over records' arrival times (see
+ * checkpoint). (ROWS sliding windows and LAG pass here but never give a
+ * horizon, so no checkpoint is written.) */
 static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
         const plan_node *n = app->ops[i]->node;
@@ -1206,6 +1216,7 @@ static int app_checkpointable(const rt_app *app) {
         case PLAN_PROJECT: case PLAN_TABLE_JOIN: case PLAN_ROWTIME: case PLAN_PUMP: case PLAN_SINK: break;
         case PLAN_TUMBLE_AGG:
         case PLAN_SLIDE_AGG:
+        case PLAN_STAGGER_AGG:
             if (!app->ops[i]->vt->horizon || !replay_source(app, n)) return 0;
             break;
         default: return 0;
@@ -1220,6 +1231,32 @@ static int app_checkpointable(const rt_app *app) {
 
 static int resume_save_from(const rt_app *app, const int64_t *horizon, const int64_t *floors,
                             rt_app_resume *out, eddy_err *err);
+
+/* What windows other than tumbling ones need to take records read again
+ * (rt_op.replay_save), as the checkpoint's opstate lines. */
+static int save_oplines(rt_app *app, rt_app_resume *r, eddy_err *err) {
+    sbuf lines;
+    sbuf_init(&lines);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < app->n_ops; i++) {
+        rt_op *op = app->ops[i];
+        if (!op->replay_save) continue;
+        sbuf_clear(&lines);
+        if (op->replay_save(op, &lines) != 0 || lines.failed) {
+            rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t a = 0; rc == 0 && a < lines.len;) {
+            const char *nl = memchr(lines.data + a, '\n', lines.len - a);
+            size_t len = nl ? (size_t)(nl - (lines.data + a)) : lines.len - a;
+            if (rt_app_resume_add_opline(r, (uint32_t)i, op->vt->name, lines.data + a, len) != 0)
+                rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            a += len + 1;
+        }
+    }
+    sbuf_free(&lines);
+    return rc;
+}
 
 /* Saves the inputs' positions (see rt_app_run): after every record read
  * so far, except that records from the earliest window horizon on are read
@@ -1239,7 +1276,9 @@ static int checkpoint(rt_app *app, eddy_err *err) {
         rt_op *op = app->ops[i];
         int64_t h = INT64_MAX;
         floors[i] = INT64_MAX;
-        if (op->node->kind != PLAN_TUMBLE_AGG && op->node->kind != PLAN_SLIDE_AGG) continue;
+        if (op->node->kind != PLAN_TUMBLE_AGG && op->node->kind != PLAN_SLIDE_AGG &&
+            op->node->kind != PLAN_STAGGER_AGG)
+            continue;
         int k = op->vt->horizon(op, &h);
         if (k < 0) {
             free(from);
@@ -1266,7 +1305,8 @@ static int checkpoint(rt_app *app, eddy_err *err) {
         if (app->hubs[i].sink_stream) rc = store_stream_sync(app->o.store, app->hubs[i].sink_stream, &e);
     rt_app_resume r;
     if (rc == 0 && (rc = resume_save_from(app, from, floors, &r, &e)) == 0) {
-        rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
+        rc = save_oplines(app, &r, &e);
+        if (rc == 0) rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
         rt_app_resume_free(&r);
         if (rc == 0 && app->o.on_checkpoint) app->o.on_checkpoint(app->o.checkpoint_ctx);
     }

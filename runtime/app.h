@@ -48,11 +48,21 @@ typedef struct rt_app_floor {
     int64_t from;
 } rt_app_floor;
 
+/* A line of what operator `op` (of kind `kind`, rt_op_vt.name) needs to
+ * take records read again after a restart (rt_op.replay_save). */
+typedef struct rt_app_opline {
+    uint32_t op;
+    char *kind;
+    char *text;
+} rt_app_opline;
+
 typedef struct rt_app_resume {
     rt_app_resume_input *inputs;
     size_t n;
     rt_app_floor *floors;
     size_t n_floors;
+    rt_app_opline *oplines;
+    size_t n_oplines;
 } rt_app_resume;
 
 typedef struct rt_app_opts {
@@ -111,9 +121,9 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
 /* Runs until *stop becomes non-zero or, with drain, until every input is read
  * to its end; then closes every open window, flushes outputs and returns 0.
  * With opts.checkpoint_path, an application of filters, projections,
- * reference joins, tumbling windows and RANGE sliding windows over source
- * rows (no stagger or ROWS window, LAG, stream join, ORDER BY, table
- * function, or stream several pumps write) saves its inputs' positions
+ * reference joins, tumbling, RANGE sliding and stagger windows over source
+ * rows (no ROWS window, LAG, stream join, ORDER BY, table function, or
+ * stream several pumps write) saves its inputs' positions
  * there every checkpoint_interval_ms, after writing (and syncing) the rows
  * of every record read so far. Positions point back to the first records
  * a window still needs and mark the last record read: restarted from them,
@@ -159,6 +169,9 @@ void rt_app_resume_free(rt_app_resume *r);
  * reads as no positions. Return 0 or an error (EDDY_E_IO, EDDY_E_INVAL for
  * a file that is not one of these). */
 int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err);
+
+/* Appends an rt_app_opline (text[0..len), copied). Returns 0 or EDDY_E_NOMEM. */
+int rt_app_resume_add_opline(rt_app_resume *r, uint32_t op, const char *kind, const char *text, size_t len);
 int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err);
 
 /* Frees the application (readers, operators, sinks). NULL is a no-op. */

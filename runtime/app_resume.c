@@ -16,6 +16,9 @@
  * numbers and - only) and 2 (no marks) are read too. Then, per tumbling
  * window, where it takes records read again from (rt_app_floor):
  *   floor <operator index> <ROWTIME ms, or - for none>
+ * and what other windows need to take those records (rt_app_opline; a
+ * stagger window's open windows, for one):
+ *   opstate <operator index> <operator kind> <text to the end of the line>
  *   end
  * Names are hex so that quoted identifiers with blanks survive.
  */
@@ -39,10 +42,34 @@ void rt_app_resume_free(rt_app_resume *r) {
     }
     free(r->inputs);
     free(r->floors);
+    for (size_t i = 0; i < r->n_oplines; i++) {
+        free(r->oplines[i].kind);
+        free(r->oplines[i].text);
+    }
+    free(r->oplines);
     r->inputs = NULL;
     r->n = 0;
     r->floors = NULL;
     r->n_floors = 0;
+    r->oplines = NULL;
+    r->n_oplines = 0;
+}
+
+int rt_app_resume_add_opline(rt_app_resume *r, uint32_t op, const char *kind, const char *text, size_t len) {
+    rt_app_opline *v = realloc(r->oplines, (r->n_oplines + 1) * sizeof *v);
+    if (!v) return EDDY_E_NOMEM;
+    r->oplines = v;
+    rt_app_opline *l = &r->oplines[r->n_oplines];
+    l->op = op;
+    l->kind = strdup(kind);
+    l->text = strndup(text, len);
+    if (!l->kind || !l->text) {
+        free(l->kind);
+        free(l->text);
+        return EDDY_E_NOMEM;
+    }
+    r->n_oplines++;
+    return 0;
 }
 
 int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err) {
@@ -81,6 +108,8 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
         if (r->floors[i].from == INT64_MAX) fprintf(f, "floor %u -\n", r->floors[i].op);
         else fprintf(f, "floor %u %lld\n", r->floors[i].op, (long long)r->floors[i].from);
     }
+    for (size_t i = 0; i < r->n_oplines; i++)
+        fprintf(f, "opstate %u %s %s\n", r->oplines[i].op, r->oplines[i].kind, r->oplines[i].text);
     fputs("end\n", f);
     return eddy_file_replace(f, tmp, path, err);
 }
@@ -110,10 +139,14 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
             field_cap = (size_t)len + 1;
         }
         char c[64], m[64];
-        int fin, nf;
+        int fin, nf = 0;
         unsigned op;
         if (strcmp(line, "end\n") == 0) {
             ended = 1;
+        } else if (sscanf(line, "opstate %u %s %n", &op, a, &nf) == 2 && nf > 0) {
+            size_t tl = strlen(line + nf);
+            while (tl && (line[nf + tl - 1] == '\n' || line[nf + tl - 1] == '\r')) tl--;
+            ok = rt_app_resume_add_opline(out, op, a, line + nf, tl) == 0;
         } else if (sscanf(line, "floor %u %s", &op, a) == 2) {
             rt_app_floor *v = realloc(out->floors, (out->n_floors + 1) * sizeof *v);
             if (!v) {

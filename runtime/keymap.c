@@ -282,3 +282,46 @@ size_t rt_keymap_bytes(const rt_keymap *m) {
     return (size_t)m->n_chunks * RT_KEYMAP_CHUNK * m->entry_size + m->cap_chunks * sizeof(uint8_t *) +
            (size_t)(m->mask + 1) * sizeof(uint32_t) + m->strings.used_total;
 }
+
+/* One key column's contribution to the 64-bit hash: by value, strings by
+ * their bytes, NULL as a marker; seeded apart from row_hash. */
+static inline uint64_t hash64_step(uint64_t h, uint32_t k, int null, int is_str, uint64_t v, const char *p,
+                                   uint32_t n) {
+    uint64_t kh = null ? 0x6a09e667f3bcc909ULL : is_str ? rt_hash_bytes(p, n) : v;
+    return rt_mix64(h ^ kh ^ ((uint64_t)k << 56)) + 0x9E3779B97F4A7C15ULL;
+}
+
+uint64_t rt_keymap_row_hash64(const rt_keymap *m, const rt_batch *b, const uint32_t *key_cols, uint32_t r) {
+    uint64_t h = 0xb7e151628aed2a6bULL;
+    for (uint32_t k = 0; k < m->n_keys; k++) {
+        const rt_column *c = &b->cols[key_cols[k]];
+        int null = rt_col_is_null(c, r);
+        if (!null && c->phys == RT_PHYS_STR)
+            h = hash64_step(h, k, 0, 1, 0, c->v.str[r].p, c->v.str[r].n);
+        else
+            h = hash64_step(h, k, null, 0,
+                            null ? 0 : c->phys == RT_PHYS_F64 ? (uint64_t)f64_bits(c->v.f64[r]) : (uint64_t)c->v.i64[r],
+                            NULL, 0);
+    }
+    return h;
+}
+
+uint64_t rt_keymap_entry_hash64(const rt_keymap *m, uint32_t id) {
+    const uint8_t *e = entry(m, id);
+    uint32_t nm;
+    memcpy(&nm, e + 4, 4);
+    uint64_t h = 0xb7e151628aed2a6bULL;
+    for (uint32_t k = 0; k < m->n_keys; k++) {
+        int null = (nm >> k) & 1;
+        const uint8_t *kp = e + m->key_off[k];
+        if (!null && rt_phys_of(m->key_types[k].id) == RT_PHYS_STR) {
+            const kstr *ks = (const kstr *)kp;
+            h = hash64_step(h, k, 0, 1, 0, ks->p, ks->n);
+        } else {
+            int64_t v = 0;
+            if (!null) memcpy(&v, kp, 8);
+            h = hash64_step(h, k, null, 0, (uint64_t)v, NULL, 0);
+        }
+    }
+    return h;
+}

@@ -100,4 +100,10 @@ int rt_keymap_put_key(const rt_keymap *m, uint32_t id, uint32_t k, rt_batch *out
 /* Bytes allocated by the map: chunks, slot array, key strings. */
 size_t rt_keymap_bytes(const rt_keymap *m);
 
+/* A 64-bit hash of a key, equal for a batch row (key columns key_cols) and
+ * for the entry that row finds, and the same in every process, so keys
+ * saved by hash (checkpoints) are recognised after a restart. */
+uint64_t rt_keymap_row_hash64(const rt_keymap *m, const rt_batch *b, const uint32_t *key_cols, uint32_t r);
+uint64_t rt_keymap_entry_hash64(const rt_keymap *m, uint32_t id);
+
 #endif

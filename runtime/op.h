@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "batch.h"
+#include "sbuf.h"
 #include "eddy_err.h"
 #include "expr.h"
 #include "plan.h"
@@ -94,6 +95,12 @@ struct rt_op {
      * windows written before). NULL = never replaying. */
     const int *replaying;
     int64_t replay_floor;
+    /* Operators whose records read again need more than a floor (stagger
+     * windows: which keys had a window open, since when) save it at a
+     * checkpoint as lines of text (appended to `out`, each ending in '\n')
+     * and load them, one call per line, before running. NULL = nothing. */
+    int (*replay_save)(rt_op *op, sbuf *out);
+    int (*replay_load)(rt_op *op, const char *line, eddy_err *err);
 };
 
 /* Creates the operator for plan node `n` (one of FILTER, PROJECT, TUMBLE_AGG,

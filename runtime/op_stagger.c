@@ -15,15 +15,24 @@
  * key and argument expressions into a scratch batch, drives time and
  * converts results to the plan's output types.
  *
+ * Checkpoints (app.c): the horizon is the oldest open window's start, and
+ * the open windows are saved as "<key hash> <open time>" lines. After a
+ * restart, of the records read again (op->replaying) a row is taken only
+ * when its key had a window open at the checkpoint and the row is not
+ * older than that window: rows of windows already written, or of a key's
+ * earlier window, would otherwise open windows a second time.
+ *
  * INTERFACE: rt_op_stagger_init (through rt_op_new).
  */
 #include "op.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "agg.h"
+#include "keymap_int.h"
 #include "window_state.h"
 
 typedef struct stagger_state {
@@ -37,7 +46,57 @@ typedef struct stagger_state {
     uint8_t *bad;
     int64_t last_t;
     int any;
+    /* Windows open at the checkpoint this run restarted from: key hash ->
+     * open time, open addressing (hash 0 stands for 1); NULL = none. */
+    uint64_t *rk;
+    int64_t *ropen;
+    uint32_t rmask, rn;
 } stagger_state;
+
+static uint32_t replay_slot(const stagger_state *st, uint64_t h) {
+    uint32_t i = (uint32_t)(h ^ (h >> 32)) & st->rmask;
+    while (st->rk[i] && st->rk[i] != h) i = (i + 1) & st->rmask;
+    return i;
+}
+
+static int replay_add(stagger_state *st, uint64_t h, int64_t open) {
+    h = h ? h : 1;
+    if (!st->rk || 2 * (st->rn + 1) > st->rmask + 1) {
+        uint32_t cap = st->rk ? 2 * (st->rmask + 1) : 64;
+        uint64_t *rk = calloc(cap, sizeof *rk);
+        int64_t *ro = calloc(cap, sizeof *ro);
+        if (!rk || !ro) {
+            free(rk);
+            free(ro);
+            return EDDY_E_NOMEM;
+        }
+        stagger_state old = *st;
+        st->rk = rk;
+        st->ropen = ro;
+        st->rmask = cap - 1;
+        for (uint32_t i = 0; old.rk && i <= old.rmask; i++)
+            if (old.rk[i]) {
+                uint32_t j = replay_slot(st, old.rk[i]);
+                st->rk[j] = old.rk[i];
+                st->ropen[j] = old.ropen[i];
+            }
+        free(old.rk);
+        free(old.ropen);
+    }
+    uint32_t i = replay_slot(st, h);
+    if (!st->rk[i]) st->rn++;
+    st->rk[i] = h;
+    st->ropen[i] = open;
+    return 0;
+}
+
+/* Whether a row read again (key hash h, ROWTIME t) rebuilds a window that
+ * was open at the checkpoint. */
+static int replay_takes(const stagger_state *st, uint64_t h, int64_t t) {
+    if (!st->rk) return 0;
+    uint32_t i = replay_slot(st, h ? h : 1);
+    return st->rk[i] != 0 && t >= st->ropen[i];
+}
 
 /* A window whose result does not fit its type: rt_stagger has begun its row
  * in `res` with the keys filled; report that row. */
@@ -113,6 +172,9 @@ static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     }
     rt_batch_reset(st->scratch);
     uint32_t live = rt_batch_live(b);
+    int replaying = op->replaying && *op->replaying;
+    static const uint32_t key_ident[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                         16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         if (st->bad[r]) continue;
@@ -121,12 +183,15 @@ static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             rt_op_row_error(op, b, r, "OUT_OF_ORDER", "ROWTIME went backwards in a stagger window");
             continue;
         }
-        st->any = 1;
-        st->last_t = t;
         uint32_t d = rt_batch_begin_row(st->scratch, t);
         for (uint32_t x = 0; x < n_ex; x++)
             if (st->vals[x] && rt_vec_to_batch(st->vals[x], r, st->scratch, x, d) != 0)
                 return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+        if (replaying &&
+            !replay_takes(st, rt_keymap_row_hash64(rt_stagger_keymap(st->win), st->scratch, key_ident, d), t))
+            continue;   /* the row stays uncommitted: the next one overwrites it */
+        st->any = 1;
+        st->last_t = t;
         rt_batch_commit_row(st->scratch);
     }
     if (st->scratch->n_rows == 0) return 0;
@@ -141,8 +206,36 @@ static int stagger_watermark(rt_op *op, int64_t wm, eddy_err *err) { return adva
 
 static int stagger_finish(rt_op *op, eddy_err *err) { return advance(op, INT64_MAX, err); }
 
+static int stagger_horizon(rt_op *op, int64_t *from) {
+    const stagger_state *st = op->state;
+    return rt_stagger_oldest(st->win, from);
+}
+
+static int save_line(void *ctx, uint64_t key_hash, int64_t open) {
+    sbuf *out = ctx;
+    sbuf_printf(out, "%016llx %lld\n", (unsigned long long)key_hash, (long long)open);
+    return out->failed ? EDDY_E_NOMEM : 0;
+}
+
+static int stagger_replay_save(rt_op *op, sbuf *out) {
+    const stagger_state *st = op->state;
+    return rt_stagger_each_open(st->win, save_line, out);
+}
+
+static int stagger_replay_load(rt_op *op, const char *line, eddy_err *err) {
+    unsigned long long h;
+    long long open;
+    int n = 0;
+    if (sscanf(line, "%16llx %lld%n", &h, &open, &n) != 2 || line[n] != '\0')
+        return eddy_err_set(err, EDDY_E_INVAL, "bad stagger window line \"%s\"", line);
+    if (replay_add(op->state, (uint64_t)h, (int64_t)open) != 0) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static void stagger_end(rt_op *op) {
     stagger_state *st = op->state;
+    free(st->rk);
+    free(st->ropen);
     rt_stagger_free(st->win);
     for (uint32_t x = 0; st->exprs && x < st->n_keys + st->n_aggs; x++) rt_expr_free(st->exprs[x]);
     rt_batch_release(st->scratch);
@@ -165,7 +258,7 @@ static int stagger_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
 }
 
 static const rt_op_vt stagger_vt = {"STAGGER_AGG", stagger_push_accounted, stagger_watermark_accounted, stagger_finish,
-                                    stagger_end, NULL, NULL};
+                                    stagger_end, NULL, stagger_horizon};
 
 static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) {
     const plan_node *n = op->node;
@@ -237,6 +330,8 @@ int rt_op_stagger_init(rt_op *op, arena *a, eddy_err *err) {
         return eddy_err_set_at(err, EDDY_E_INTERNAL, n->off, n->len, "STAGGER_AGG without keys or aggregates");
     op->state = st;
     op->vt = &stagger_vt;
+    op->replay_save = stagger_replay_save;
+    op->replay_load = stagger_replay_load;
     int rc = stagger_setup(op, st, a, err);
     if (rc != 0) {
         /* rt_op_new drops a failed operator: free what is already held. */

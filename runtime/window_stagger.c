@@ -201,3 +201,20 @@ uint32_t rt_stagger_open(const rt_stagger *s) { return s->len; }
 uint32_t rt_stagger_keys(const rt_stagger *s) { return s->map.n; }
 
 size_t rt_stagger_bytes(const rt_stagger *s) { return rt_keymap_bytes(&s->map) + (size_t)s->cap * s->rec_size; }
+
+int rt_stagger_each_open(const rt_stagger *s, int (*fn)(void *ctx, uint64_t key_hash, int64_t open), void *ctx) {
+    for (uint32_t i = 0; i < s->len; i++) {
+        const win_hdr *w = win_at(s, s->head_seq + i);
+        int rc = fn(ctx, rt_keymap_entry_hash64(&s->map, w->key_id), w->open);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rt_stagger_oldest(const rt_stagger *s, int64_t *open) {
+    if (!s->len) return 0;
+    *open = win_at(s, s->head_seq)->open;
+    return 1;
+}
+
+const rt_keymap *rt_stagger_keymap(const rt_stagger *s) { return &s->map; }

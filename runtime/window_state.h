@@ -164,4 +164,16 @@ uint32_t rt_stagger_keys(const rt_stagger *s);
 /* Bytes held by the open windows (keys and the window ring). */
 size_t rt_stagger_bytes(const rt_stagger *s);
 
+/* The open windows, oldest first: calls fn with each one's key hash
+ * (rt_keymap_entry_hash64) and open time; stops at fn's first nonzero
+ * return and returns it, else 0. */
+int rt_stagger_each_open(const rt_stagger *s, int (*fn)(void *ctx, uint64_t key_hash, int64_t open), void *ctx);
+
+/* The key map of the windows (for rt_keymap_row_hash64 over rows whose key
+ * columns are 0..n_keys-1, as rt_stagger_step reads them). */
+const struct rt_keymap *rt_stagger_keymap(const rt_stagger *s);
+
+/* The oldest open window's open time: 1 and *open, or 0 when none is open. */
+int rt_stagger_oldest(const rt_stagger *s, int64_t *open);
+
 #endif

@@ -5,8 +5,8 @@
  * restarted from that checkpoint, must equal what one uninterrupted run
  * writes.
  *
- * The application has a stateless pump, a RANGE sliding window and a
- * tumbling window over one 2-shard input. Phase 1 runs it live while
+ * The application has a stateless pump, a RANGE sliding window, a
+ * tumbling window and a stagger window over one 2-shard input. Phase 1 runs it live while
  * records arrive in bursts; on its thread, right after a checkpoint that
  * covers every record so far, the test copies the positions file and counts
  * the rows in the output streams (the "crash": anything written later is
@@ -15,10 +15,10 @@
  * drains every record into a third set of streams. Per output: phase 1's
  * rows up to the crash plus phase 2's rows = the reference's, as multisets.
  *
- * Two crash points: at once (the last tumbling window is usually still
- * open, so it is rebuilt from records read again), and after a quiet spell
- * (the window has closed: records read again for the sliding window must
- * not open it a second time).
+ * Two crash points: at once (the last tumbling and stagger windows are
+ * usually still open, so they are rebuilt from records read again), and
+ * after a quiet spell (they have closed: records read again for the sliding
+ * window must not open them a second time).
  */
 #include <check.h>
 #include <pthread.h>
@@ -45,16 +45,20 @@ static const char APP_FMT[] =
     "CREATE STREAM \"PASS\" (k VARCHAR(4), v INTEGER) WITH (sink = '%s_pass');\n"
     "CREATE STREAM \"SLIDE\" (k VARCHAR(4), v INTEGER, s INTEGER, n INTEGER) WITH (sink = '%s_slide');\n"
     "CREATE STREAM \"TUMBLE\" (k VARCHAR(4), n INTEGER, total INTEGER) WITH (sink = '%s_tumble');\n"
+    "CREATE STREAM \"STAG\" (k VARCHAR(4), n INTEGER, mx INTEGER) WITH (sink = '%s_stagger');\n"
     "CREATE PUMP \"P1\" AS INSERT INTO \"PASS\" SELECT STREAM k, v FROM \"SRC\" WHERE MOD(v, 3) = 0;\n"
     "CREATE PUMP \"P2\" AS INSERT INTO \"SLIDE\"\n"
     "  SELECT STREAM k, v, SUM(v) OVER (PARTITION BY k RANGE INTERVAL '0.3' SECOND PRECEDING),\n"
     "         COUNT(*) OVER (PARTITION BY k RANGE INTERVAL '0.3' SECOND PRECEDING) FROM \"SRC\";\n"
     "CREATE PUMP \"P3\" AS INSERT INTO \"TUMBLE\"\n"
     "  SELECT STREAM k, COUNT(*), SUM(v) FROM \"SRC\"\n"
-    "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '0.5' SECOND);\n";
+    "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '0.5' SECOND);\n"
+    "CREATE PUMP \"P4\" AS INSERT INTO \"STAG\"\n"
+    "  SELECT STREAM k, COUNT(*), MAX(v) FROM \"SRC\"\n"
+    "  WINDOWED BY STAGGER (PARTITION BY k RANGE INTERVAL '0.4' SECOND);\n";
 
-static const char *const OUTS[] = {"pass", "slide", "tumble"};
-#define N_OUTS 3
+static const char *const OUTS[] = {"pass", "slide", "tumble", "stagger"};
+#define N_OUTS 4
 
 typedef struct app_run {
     arena mem;
@@ -80,7 +84,7 @@ static void app_open(app_run *r, store *st, const char *prefix, int drain, const
     r->cat = catalog_new();
     ck_assert_ptr_nonnull(r->cat);
     char sql[sizeof APP_FMT + 64];
-    snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix);
+    snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix, prefix);
     eddy_err err;
     eddy_err_clear(&err);
     sql_script *script = NULL;
@@ -334,6 +338,66 @@ END_TEST
 START_TEST(test_crash_after_window_closed) { crash_and_resume(900); }
 END_TEST
 
+/* The positions file keeps replay marks, floors and operator lines. */
+START_TEST(test_positions_file_v3) {
+    const char *dir = eddy_test_tmpdir();
+    ck_assert_ptr_nonnull(dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/p.pos", dir);
+    rt_shard_pos pos[2];
+    memset(pos, 0, sizeof pos);
+    strcpy(pos[0].shard_id, "shardId-000000000000");
+    pos[0].has_at = 1;
+    pos[0].at_ms = 1767225600000LL;
+    pos[0].has_replay = 1;
+    pos[0].replay_seq = (store_seq)123456789 << 64 | 42;
+    strcpy(pos[1].shard_id, "shardId-000000000001");
+    pos[1].has_seq = 1;
+    pos[1].seq = 77;
+    rt_app_resume_input in = {"SRC", "in", pos, 2};
+    rt_app_floor floors[2] = {{3, INT64_MAX}, {5, -1234}};
+    rt_app_resume r = {&in, 1, floors, 2, NULL, 0};
+    ck_assert_int_eq(rt_app_resume_add_opline(&r, 7, "STAGGER_AGG", "00000000deadbeef 1767225600123xyz", 30), 0);
+    eddy_err err;
+    eddy_err_clear(&err);
+    ck_assert_msg(rt_app_resume_write(&r, path, &err) == 0, "%s", err.msg);
+    rt_app_resume back;
+    ck_assert_msg(rt_app_resume_read(path, &back, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(back.n, 1);
+    ck_assert_int_eq(back.inputs[0].n_pos, 2);
+    ck_assert(back.inputs[0].pos[0].has_replay && back.inputs[0].pos[0].replay_seq == pos[0].replay_seq);
+    ck_assert(back.inputs[0].pos[0].has_at && back.inputs[0].pos[0].at_ms == pos[0].at_ms);
+    ck_assert(!back.inputs[0].pos[1].has_replay && back.inputs[0].pos[1].has_seq && back.inputs[0].pos[1].seq == 77);
+    ck_assert_int_eq(back.n_floors, 2);
+    ck_assert(back.floors[0].op == 3 && back.floors[0].from == INT64_MAX);
+    ck_assert(back.floors[1].op == 5 && back.floors[1].from == -1234);
+    ck_assert_int_eq(back.n_oplines, 1);
+    ck_assert_int_eq(back.oplines[0].op, 7);
+    ck_assert_str_eq(back.oplines[0].kind, "STAGGER_AGG");
+    ck_assert_str_eq(back.oplines[0].text, "00000000deadbeef 1767225600123");
+    rt_app_resume_free(&back);
+    free(r.oplines[0].kind);
+    free(r.oplines[0].text);
+    free(r.oplines);
+    /* A bad mark or floor makes the file unreadable, not half read. */
+    static const char *const bad[] = {
+        "eddy-positions 3\ninput 53 6e\nshard shardId-000000000000 5 0 x9\nend\n",
+        "eddy-positions 3\nfloor 1 12ab\nend\n",
+        "eddy-positions 3\nopstate 1\nend\n",
+        "eddy-positions 4\nend\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(bad[i], f);
+        fclose(f);
+        ck_assert_msg(rt_app_resume_read(path, &back, &err) == EDDY_E_INVAL, "bad file %zu was read", i);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* Once per process: both tests share the registry when not forked. */
 static void teardown_registry(void) { udf_registry_shutdown(); }
 
@@ -344,6 +408,7 @@ static Suite *checkpoint_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_crash_with_window_open);
     tcase_add_test(tc, test_crash_after_window_closed);
+    tcase_add_test(tc, test_positions_file_v3);
     suite_add_tcase(s, tc);
     return s;
 }
