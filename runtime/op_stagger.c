@@ -84,9 +84,13 @@ static int replay_add(stagger_state *st, uint64_t h, int64_t open) {
         free(old.ropen);
     }
     uint32_t i = replay_slot(st, h);
-    if (!st->rk[i]) st->rn++;
-    st->rk[i] = h;
-    st->ropen[i] = open;
+    if (!st->rk[i]) {
+        st->rn++;
+        st->rk[i] = h;
+        st->ropen[i] = open;
+    } else if (open < st->ropen[i]) {
+        st->ropen[i] = open;   /* a key's windows are taken from its oldest on */
+    }
     return 0;
 }
 
