@@ -31,15 +31,18 @@
  * LAG(x, n, default) and NTH_VALUE(x, n) [FROM LAST] need rows by position,
  * which rt_slide does not expose, so a window with such calls also keeps a
  * "positional" FIFO per partition here: ROWTIME, NULL mask and one 8-byte
- * value per positional call. It holds the rows of the frame plus the last n
- * rows LAG needs (LAG looks n rows back in the partition whatever the
- * frame); the frame's first entry is tracked by an index that only moves
- * forward, so each row costs O(1) amortised work.
+ * value per positional call. It holds the rows of the frame; the frame's
+ * first entry is tracked by an index that only moves forward, so each row
+ * costs O(1) amortised work. LAG reads inside the frame only: the row n
+ * back must be in the window, else LAG gives its default (the KDA
+ * reference: the default is "returned if the record queried falls outside
+ * the window").
  *
  * With IGNORE NULLS a call also keeps, per partition, a ring of its own
  * non-NULL values (value and row number): LAG's holds the last n before the
- * current row, however many NULLs lie between; NTH_VALUE's holds those of
- * the frame, so the n-th from either end is read off directly.
+ * current row, however many NULLs lie between (the n-th back must still be
+ * in the frame); NTH_VALUE's holds those of the frame, so the n-th from
+ * either end is read off directly.
  *
  * INTERFACE: rt_op_slide_init (through rt_op_new).
  */
@@ -87,9 +90,7 @@ typedef struct slide_win {
     rt_keymap pos_map;       /* partitions of the positional FIFO */
     int pos_map_init;
     uint32_t pos_words;
-    int64_t keep;            /* rows LAG needs besides the current one */
     int any_nn;              /* some call has IGNORE NULLS */
-    int lag_nn;              /* some LAG has IGNORE NULLS: rows never expire */
     uint32_t *key_cols;
     rt_window_spec spec;     /* of `state`, to rebuild it empty */
     rt_slide_frame frame;
@@ -303,7 +304,8 @@ static int nn_step(slide_win *sw, pos_part *p, uint32_t k, const uint64_t *e, ui
     nn_ring *q = &p->nn[k];
     int is_str = rt_phys_of(pa->type.id) == RT_PHYS_STR, have = 1;
     if (pa->lag) {
-        have = q->len >= pa->n;
+        /* The n-th value back, if it is still in the frame. */
+        have = q->len >= pa->n && q->rowno[nn_idx(q, q->len - (uint32_t)pa->n)] >= frame0;
         if (have && pos_put(sw, k, o, q->v[nn_idx(q, q->len - (uint32_t)pa->n)]) != 0) return -EDDY_E_NOMEM;
     }
     if (!((e[1] >> k) & 1)) {
@@ -375,8 +377,8 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
         } else {
             while (p->fstart + 1 < p->len && (int64_t)pos_at(sw, p, p->fstart)[0] < t - pw->range_ms) p->fstart++;
         }
-        /* Drop rows that are neither in the frame nor needed by LAG. */
-        while (p->fstart > 0 && (int64_t)p->len > sw->keep + 1) {
+        /* Drop the rows that left the frame. */
+        while (p->fstart > 0) {
             pos_free_entry(sw, pos_at(sw, p, 0));
             p->head = (p->head + 1) & (p->cap - 1);
             p->len--;
@@ -394,7 +396,7 @@ static int pos_step(rt_op *op, slide_win *sw, const rt_batch *b, const rt_batch 
                 return eddy_err_set(err, -rc, -rc == EDDY_E_LIMIT ? "sliding window holds too many rows" : "out of memory");
             }
             if (pa->lag) {
-                if ((int64_t)p->len - 1 >= pa->n) idx = (int64_t)p->len - 1 - pa->n;
+                if ((int64_t)p->len - 1 - pa->n >= (int64_t)p->fstart) idx = (int64_t)p->len - 1 - pa->n;
             } else if (pa->n <= (int64_t)(p->len - p->fstart)) {
                 idx = pa->from_last ? (int64_t)p->len - pa->n : (int64_t)p->fstart + pa->n - 1;
             }
@@ -633,8 +635,8 @@ static void slide_end(rt_op *op) {
  * is more than `range` past the newest row: then the window's partitions are
  * all empty and its state is rebuilt empty, releasing partitions of keys
  * that stopped coming. (Partitions cannot be dropped one by one: neither
- * rt_slide nor the keymap has a delete.) ROWS windows and LAG never expire
- * rows by time. */
+ * rt_slide nor the keymap has a delete.) ROWS windows never expire rows by
+ * time. */
 static int slide_watermark(rt_op *op, int64_t wm, eddy_err *err) {
     slide_state *st = op->state;
     if (!st->any) return 0;
@@ -649,7 +651,7 @@ static int slide_watermark(rt_op *op, int64_t wm, eddy_err *err) {
             rt_slide_free(sw->state);
             sw->state = fresh;
         }
-        if (sw->pos_map_init && sw->keep == 0 && !sw->lag_nn) {
+        if (sw->pos_map_init) {
             for (uint32_t id = 0; id < sw->pos_map.n; id++)
                 pos_free_part(sw, (pos_part *)rt_keymap_payload(&sw->pos_map, id));
             rt_keymap_clear(&sw->pos_map);
@@ -690,15 +692,16 @@ static int slide_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
 }
 
 /* Rows a RANGE window may still need: the next row has ROWTIME >= the
- * last one's, and its window reaches `range` back from it. ROWS windows
- * and LAG reach back by row count, over any span of time: no horizon. */
+ * last one's, and its window (LAG's and NTH_VALUE's rows included) reaches
+ * `range` back from it. ROWS windows reach back by row count, over any
+ * span of time: no horizon. */
 static int slide_horizon(rt_op *op, int64_t *from) {
     const slide_state *st = op->state;
     if (!st->any) return 0;
     int64_t h = INT64_MAX;
     for (uint32_t w = 0; w < st->n_wins; w++) {
         const slide_win *sw = &st->wins[w];
-        if (sw->pw->frame != PLAN_FRAME_RANGE || sw->keep > 0 || sw->lag_nn) return -1;
+        if (sw->pw->frame != PLAN_FRAME_RANGE) return -1;
         int64_t f = st->last_t > INT64_MIN + sw->pw->range_ms ? st->last_t - sw->pw->range_ms : INT64_MIN;
         if (f < h) h = f;
     }
@@ -804,8 +807,6 @@ static int win_init(rt_op *op, slide_state *st, slide_win *sw, uint32_t w, arena
             if (rc != 0) return rc;
             sw->pos[k].ignore_nulls = pa->ignore_nulls && !(lag && sw->pos[k].n == 0);
             sw->any_nn |= sw->pos[k].ignore_nulls;
-            sw->lag_nn |= sw->pos[k].ignore_nulls && lag;
-            if (lag && !sw->pos[k].ignore_nulls && sw->pos[k].n > sw->keep) sw->keep = sw->pos[k].n;
             pos_types[k] = sw->pos[k].type;
             st->col_of[j] = k;
             continue;

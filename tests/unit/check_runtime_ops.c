@@ -311,7 +311,9 @@ START_TEST(test_slide_partitions_doc_example) {
 END_TEST
 
 /* A watermark more than `range` past the newest row empties every RANGE
- * window (state rebuilt); one exactly `range` past keeps the newest row. */
+ * window (state rebuilt); one exactly `range` past keeps the newest row.
+ * LAG reads within the frame: B and A at 300 have no earlier row in
+ * [200, 300]. */
 START_TEST(test_slide_watermark_expiry) {
     eddy_type in[] = {T_STR, T_BIG};
     plan_window *w = mk_window(PLAN_FRAME_RANGE, 100, x_col(&A, 0, T_STR));
@@ -329,8 +331,8 @@ START_TEST(test_slide_watermark_expiry) {
     wm(op, 211);
     in_row r3[] = {{300, {"s:B", "i:4"}}, {300, {"s:A", "i:5"}}};
     push(op, in, 2, r3, 2);
-    EXPECT("0|A|1|1|1|NULL|1|1|1", "10|B|2|1|2|NULL|2|1|2", "110|B|3|2|3|2|2|2|3", "300|B|4|1|4|3|4|3|4",
-           "300|A|5|1|5|1|5|2|5");
+    EXPECT("0|A|1|1|1|NULL|1|1|1", "10|B|2|1|2|NULL|2|1|2", "110|B|3|2|3|2|2|2|3", "300|B|4|1|4|NULL|4|3|4",
+           "300|A|5|1|5|NULL|5|2|5");
     rt_op_end_chain(op);
 }
 END_TEST
@@ -438,10 +440,10 @@ START_TEST(test_slide_expr_errors) {
 }
 END_TEST
 
-/* IGNORE NULLS: LAG reads the n-th earlier non-NULL value however far back
- * it lies (its default when there are fewer), NTH_VALUE the n-th non-NULL
- * value of the frame from either end; strings are copies that outlive
- * their batches (ASan checks the frees). */
+/* IGNORE NULLS: LAG reads the n-th earlier non-NULL value of the frame
+ * (its default when there are fewer), NTH_VALUE the n-th non-NULL value of
+ * the frame from either end; strings are copies that outlive their batches
+ * (ASan checks the frees). */
 START_TEST(test_slide_ignore_nulls) {
     eddy_type in[] = {T_STR, T_BIG};
     plan_window *w = mk_window(PLAN_FRAME_ROWS, 2, NULL);
@@ -458,8 +460,10 @@ START_TEST(test_slide_ignore_nulls) {
     push(op, in, 2, r1, 3);
     in_row r2[] = {{4, {"s:d", "null"}}, {5, {"s:e", "i:5"}}, {6, {"null", "null"}}, {7, {"null", "null"}}};
     push(op, in, 2, r2, 4);
-    EXPECT("1|a|1|NULL|a|a|-1|1", "2|NULL|NULL|a|a|a|-1|NULL", "3|NULL|3|a|a|a|-1|3", "4|d|NULL|a|d|d|1|NULL",
-           "5|e|5|d|d|e|1|5", "6|NULL|NULL|e|d|e|3|NULL", "7|NULL|NULL|e|e|e|3|NULL");
+    /* ROWS 2: at 4 the frame is rows 2-4, whose only earlier non-NULL s is
+     * none and whose only earlier non-NULL i is 3: LAG gives NULL and -1. */
+    EXPECT("1|a|1|NULL|a|a|-1|1", "2|NULL|NULL|a|a|a|-1|NULL", "3|NULL|3|a|a|a|-1|3", "4|d|NULL|NULL|d|d|-1|NULL",
+           "5|e|5|d|d|e|-1|5", "6|NULL|NULL|e|d|e|-1|NULL", "7|NULL|NULL|e|e|e|-1|NULL");
     ck_assert_int_eq(C->n_errs, 0);
     rt_op_end_chain(op);
 }
@@ -508,12 +512,12 @@ START_TEST(test_slide_ignore_nulls_brute) {
     }
     ck_assert_int_eq(C->n, N);
     for (int i = 0; i < N; i++) {
-        /* Earlier non-NULL values of the partition, newest first, and the
-         * frame's non-NULL values (t >= t[i] - 6) in order. */
+        /* Earlier non-NULL values of the partition's frame (t >= t[i] - 6),
+         * newest first, and the frame's non-NULL values in order. */
         int64_t prev[4];
         int np = 0, nf = 0;
         int64_t frame[N];
-        for (int j = i - 1; j >= 0 && np < 4; j--)
+        for (int j = i - 1; j >= 0 && np < 4 && t[j] >= t[i] - 6; j--)
             if (key[j] == key[i] && !isnull[j]) prev[np++] = val[j];
         for (int j = 0; j <= i; j++)
             if (key[j] == key[i] && !isnull[j] && t[j] >= t[i] - 6) frame[nf++] = val[j];
@@ -561,10 +565,11 @@ START_TEST(test_slide_lag_nth) {
                   {12, {"s:B", "i:200"}}, {15, {"s:A", "null"}}, {30, {"s:A", "i:5"}}};
     push(op, in, 2, r, 4);
     push(op, in, 2, r + 4, 3);
-    /* LAG looks back in the partition whatever the frame (B at 12 still
-     * sees 100); NTH_VALUE counts within the RANGE frame. */
+    /* LAG and NTH_VALUE both read within the RANGE frame: B at 12 no longer
+     * sees 100 (at 1, outside [2, 12]), A at 30 has nothing back in [20, 30];
+     * A at 10 still sees A at 0 (the bound is inclusive). */
     EXPECT("0|A|1|-1|NULL|NULL|NULL", "1|B|100|-1|NULL|NULL|NULL", "5|A|2|-1|1|2|1", "10|A|3|1|2|2|2",
-           "12|B|200|-1|100|NULL|NULL", "15|A|NULL|2|3|3|3", "30|A|5|3|NULL|NULL|NULL");
+           "12|B|200|-1|NULL|NULL|NULL", "15|A|NULL|2|3|3|3", "30|A|5|-1|NULL|NULL|NULL");
     rt_op_end_chain(op);
 }
 END_TEST
@@ -628,7 +633,7 @@ START_TEST(test_slide_random_vs_bruteforce) {
         int seen_rows = 0, lag = -1, nth_last = -1, range_rows[N], n_range = 0;
         for (int j = i; j >= 0; j--) {
             if (k[j] != k[i]) continue;
-            if (seen_rows == 3) lag = j;
+            if (seen_rows == 3 && t[j] >= t[i] - RANGE) lag = j;   /* LAG reads within its RANGE frame */
             if (seen_rows == 2) nth_last = j;
             int in_rows = seen_rows++ <= ROWS;
             if (t[j] >= t[i] - RANGE) range_rows[n_range++] = j;

@@ -1,8 +1,10 @@
 -- LAG and NTH_VALUE with IGNORE NULLS: a sensor that reports a reading only
--- now and then. LAG(..) IGNORE NULLS carries the last reading forward
--- however many rows without one came since (the default when there are
--- fewer readings); NTH_VALUE(..) IGNORE NULLS counts only the readings of
--- the frame, from its first or its last row.
+-- now and then. LAG(..) IGNORE NULLS carries the last reading of the window
+-- forward however many rows without one came since (NULL, or the default,
+-- once no reading is left in the 10-second window: as the KDA reference
+-- says, the default is returned when the row asked for falls outside the
+-- window); NTH_VALUE(..) IGNORE NULLS counts only the readings of the
+-- frame, from its first or its last row.
 CREATE OR REPLACE STREAM "SOURCE_SQL_STREAM_001" (sensor VARCHAR(8), reading INTEGER)
 WITH (source = 'readings', format = 'json', start = 'trim_horizon');
 
