@@ -795,6 +795,31 @@ static int build_merges(rt_app *app, eddy_err *err) {
     return 0;
 }
 
+/* Window operators whose replay needs saving (app.h, rt_app_window). */
+static int is_window_op(const rt_op *op) {
+    return op->node->kind == PLAN_TUMBLE_AGG || op->node->kind == PLAN_STAGGER_AGG;
+}
+
+#define WINDOW_ID_MAX 600
+
+/* rt_app_window.id of operator i: its pump's name in hex ("-" for none),
+ * its kind, and how many operators of that kind and pump come before it:
+ * the same in every run of an unchanged pump, whatever other pumps do. */
+static void window_id(const rt_app *app, size_t i, char *out) {
+    const rt_op *op = app->ops[i];
+    const char *pump = op->pump ? op->pump : "";
+    size_t n = 0, len = strlen(pump);
+    if (len > 128) len = 128;   /* identifiers are at most 128 characters */
+    for (size_t k = 0; k < len; k++) n += (size_t)snprintf(out + n, 3, "%02x", (unsigned char)pump[k]);
+    if (!len) out[n++] = '-';
+    unsigned ord = 0;
+    for (size_t k = 0; k < i; k++) {
+        const rt_op *o = app->ops[k];
+        ord += o->node->kind == op->node->kind && strcmp(o->pump ? o->pump : "", pump) == 0;
+    }
+    snprintf(out + n, WINDOW_ID_MAX - n, " %s %u", op->vt->name, ord);
+}
+
 int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps, size_t n_pumps,
                rt_app **out, eddy_err *err) {
     rt_app *app = calloc(1, sizeof *app);
@@ -879,24 +904,28 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         if (app->err_batch && !app->err_spare) goto fail_code;
         if (!app->err_batch) goto fail_code;
     }
-    /* Tumbling windows take the records read again after a restart from
-     * their open window's start only; by default none (app.h). */
+    /* Records read again after a restart (app.h, rt_app_window): tumbling
+     * and stagger windows take what their saved window says; one the
+     * checkpoint did not know (the application changed) takes them all. */
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
         op->replaying = &app->replaying;
-        op->replay_floor = op->node->kind == PLAN_TUMBLE_AGG ? INT64_MAX : INT64_MIN;
-        for (size_t k = 0; opts->resume && k < opts->resume->n_floors; k++)
-            if (opts->resume->floors[k].op == i && op->node->kind == PLAN_TUMBLE_AGG)
-                op->replay_floor = opts->resume->floors[k].from;
-        /* Others load their lines; a line that does not fit leaves its
-         * window to start from the records that come after the restart. */
-        for (size_t k = 0; opts->resume && op->replay_load && k < opts->resume->n_oplines; k++) {
-            const rt_app_opline *l = &opts->resume->oplines[k];
+        op->replay_floor = INT64_MIN;
+        if (!is_window_op(op) || !opts->resume) continue;
+        char id[WINDOW_ID_MAX];
+        window_id(app, i, id);
+        const rt_app_window *w = NULL;
+        for (size_t k = 0; k < opts->resume->n_windows && !w; k++)
+            if (strcmp(opts->resume->windows[k].id, id) == 0) w = &opts->resume->windows[k];
+        if (!w) continue;
+        op->replay_floor = op->node->kind == PLAN_TUMBLE_AGG ? w->from : INT64_MAX;
+        for (size_t k = 0; op->replay_load && k < w->n_lines; k++) {
             eddy_err le;
             eddy_err_clear(&le);
-            if (l->op != i || strcmp(l->kind, op->vt->name) != 0) continue;
-            if (op->replay_load(op, l->text, &le) != 0) {
+            if (op->replay_load(op, w->lines[k], &le) != 0) {
                 if (le.code == EDDY_E_NOMEM) goto nomem;
+                /* A line that does not fit: its window starts from the
+                 * records that come after the restart. */
                 eddy_log(EDDY_LOG_WARN, "application %s: %s", opts->name, le.msg);
             }
         }
@@ -1229,30 +1258,51 @@ static int app_checkpointable(const rt_app *app) {
     return app->n_queries == 0;
 }
 
-static int resume_save_from(const rt_app *app, const int64_t *horizon, const int64_t *floors,
-                            rt_app_resume *out, eddy_err *err);
+static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err);
 
-/* What windows other than tumbling ones need to take records read again
- * (rt_op.replay_save), as the checkpoint's opstate lines. */
-static int save_oplines(rt_app *app, rt_app_resume *r, eddy_err *err) {
+/* Adds what each tumbling and stagger window needs after a restart
+ * (rt_app_window) to r, and lowers from[] (per source) to the earliest
+ * record any of them needs. checkpointing: the windows open now count
+ * (they will be rebuilt); else the application has stopped and written
+ * them. Either way, while records up to the marks are still being read
+ * again (rt_reader_replaying), what this run loaded still counts: a window
+ * not reached yet must be rebuilt after the next restart too. */
+static int save_windows(const rt_app *app, int checkpointing, int64_t *from, rt_app_resume *r, eddy_err *err) {
     sbuf lines;
     sbuf_init(&lines);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
-        if (!op->replay_save) continue;
+        if (!is_window_op(op)) continue;
+        const source_run *s = replay_source(app, op->node);
+        int carried = s && rt_reader_replaying(s->reader);
+        int64_t h = INT64_MAX;
         sbuf_clear(&lines);
-        if (op->replay_save(op, &lines) != 0 || lines.failed) {
+        if (op->node->kind == PLAN_TUMBLE_AGG) {
+            if (checkpointing && op->vt->horizon(op, &h) != 1) h = INT64_MAX;
+            if (carried && op->replay_floor < h) h = op->replay_floor;
+        } else if (op->replay_save && op->replay_save(op, checkpointing, carried, &lines, &h) != 0) {
+            rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            break;
+        }
+        if (lines.failed) {
+            rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            break;
+        }
+        char id[WINDOW_ID_MAX];
+        window_id(app, i, id);
+        rt_app_window *w = rt_app_resume_add_window(r, id, op->node->kind == PLAN_TUMBLE_AGG ? h : INT64_MAX);
+        if (!w) {
             rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             break;
         }
         for (size_t a = 0; rc == 0 && a < lines.len;) {
             const char *nl = memchr(lines.data + a, '\n', lines.len - a);
             size_t len = nl ? (size_t)(nl - (lines.data + a)) : lines.len - a;
-            if (rt_app_resume_add_opline(r, (uint32_t)i, op->vt->name, lines.data + a, len) != 0)
-                rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+            if (rt_app_window_add_line(w, lines.data + a, len) != 0) rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             a += len + 1;
         }
+        if (from && s && h < from[s - app->sources]) from[s - app->sources] = h;
     }
     sbuf_free(&lines);
     return rc;
@@ -1262,32 +1312,25 @@ static int save_oplines(rt_app *app, rt_app_resume *r, eddy_err *err) {
  * so far, except that records from the earliest window horizon on are read
  * again, which rebuilds the windows. The positions mark, per shard, the
  * last record read so far: after a restart, what records up to it produce
- * is not written again (rt_reader_is_replay), and each tumbling window
- * takes them from its own open window's start only (rt_app_floor). A
+ * is not written again (rt_reader_is_replay), and tumbling and stagger
+ * windows take them only for windows that were open (save_windows). A
  * failure is logged, not fatal: the previous checkpoint still holds. */
 static int checkpoint(rt_app *app, eddy_err *err) {
-    /* Per source: the earliest horizon of a window over its records. Per
-     * tumbling window: its own (INT64_MAX: no open window). */
-    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + app->n_ops + 1));
+    /* Per source: the earliest horizon of a window over its records. */
+    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + 1));
     if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    int64_t *floors = from + app->n_sources;
     for (size_t i = 0; i < app->n_sources; i++) from[i] = INT64_MAX;
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
         int64_t h = INT64_MAX;
-        floors[i] = INT64_MAX;
-        if (op->node->kind != PLAN_TUMBLE_AGG && op->node->kind != PLAN_SLIDE_AGG &&
-            op->node->kind != PLAN_STAGGER_AGG)
-            continue;
+        if (op->node->kind != PLAN_SLIDE_AGG && !is_window_op(op)) continue;
         int k = op->vt->horizon(op, &h);
         if (k < 0) {
             free(from);
             return 0;   /* cannot say now: keep the last checkpoint */
         }
-        if (k == 0) h = INT64_MAX;
-        floors[i] = h;
         const source_run *s = replay_source(app, op->node);
-        if (s && h < from[s - app->sources]) from[s - app->sources] = h;
+        if (k > 0 && s && h < from[s - app->sources]) from[s - app->sources] = h;
     }
     /* Writing rows may report OUTPUT_ERROR rows, which go out in turn. */
     int rc = 0;
@@ -1304,12 +1347,18 @@ static int checkpoint(rt_app *app, eddy_err *err) {
     for (size_t i = 0; rc == 0 && i < app->n_hubs; i++)
         if (app->hubs[i].sink_stream) rc = store_stream_sync(app->o.store, app->hubs[i].sink_stream, &e);
     rt_app_resume r;
-    if (rc == 0 && (rc = resume_save_from(app, from, floors, &r, &e)) == 0) {
-        rc = save_oplines(app, &r, &e);
-        if (rc == 0) rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
-        rt_app_resume_free(&r);
-        if (rc == 0 && app->o.on_checkpoint) app->o.on_checkpoint(app->o.checkpoint_ctx);
+    memset(&r, 0, sizeof r);
+    if (rc == 0) rc = save_windows(app, 1, from, &r, &e);
+    if (rc == 0) {
+        rt_app_resume pos;
+        if ((rc = resume_save_from(app, from, &pos, &e)) == 0) {
+            r.inputs = pos.inputs;
+            r.n = pos.n;
+            rc = rt_app_resume_write(&r, app->o.checkpoint_path, &e);
+        }
     }
+    rt_app_resume_free(&r);
+    if (rc == 0 && app->o.on_checkpoint) app->o.on_checkpoint(app->o.checkpoint_ctx);
     free(from);
     if (rc != 0) eddy_log(EDDY_LOG_WARN, "application %s: no checkpoint: %s", app->o.name, e.msg);
     return 0;
@@ -1416,33 +1465,17 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
 }
 
 int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
-    return resume_save_from(app, NULL, NULL, out, err);
+    int rc = resume_save_from(app, NULL, out, err);
+    if (rc == 0 && (rc = save_windows(app, 0, NULL, out, err)) != 0) rt_app_resume_free(out);
+    return rc;
 }
 
 /* horizon: per source, records from that ROWTIME on are read again
- * (rt_reader_positions_get_from); NULL = none. floors: per operator, where
- * a tumbling window takes records read again from; NULL = none (a stopped
- * application has written every window). */
-static int resume_save_from(const rt_app *app, const int64_t *horizon, const int64_t *floors,
-                            rt_app_resume *out, eddy_err *err) {
+ * (rt_reader_positions_get_from); NULL = none. */
+static int resume_save_from(const rt_app *app, const int64_t *horizon, rt_app_resume *out, eddy_err *err) {
     memset(out, 0, sizeof *out);
     out->inputs = calloc(app->n_sources ? app->n_sources : 1, sizeof *out->inputs);
     if (!out->inputs) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-    size_t n_tumble = 0;
-    for (size_t i = 0; i < app->n_ops; i++) n_tumble += app->ops[i]->node->kind == PLAN_TUMBLE_AGG;
-    if (n_tumble) {
-        out->floors = calloc(n_tumble, sizeof *out->floors);
-        if (!out->floors) {
-            rt_app_resume_free(out);
-            return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < app->n_ops; i++) {
-            if (app->ops[i]->node->kind != PLAN_TUMBLE_AGG) continue;
-            rt_app_floor *fl = &out->floors[out->n_floors++];
-            fl->op = (uint32_t)i;
-            fl->from = floors ? floors[i] : INT64_MAX;
-        }
-    }
     for (size_t i = 0; i < app->n_sources; i++) {
         const source_run *s = &app->sources[i];
         rt_app_resume_input *ri = &out->inputs[out->n++];

@@ -38,31 +38,25 @@ typedef struct rt_app_resume_input {
     size_t n_pos;
 } rt_app_resume_input;
 
-/* Where a tumbling window takes records read again from: after a restart
- * from a checkpoint, records up to each shard's replay mark are read again
- * for the windows they belong to (rt_shard_pos.replay_seq); operator `op`
- * (its index in the application, a TUMBLE_AGG) takes those with ROWTIME
- * >= from (INT64_MAX: none). */
-typedef struct rt_app_floor {
-    uint32_t op;
+/* What a window operator needs after a restart from a checkpoint: records
+ * up to each shard's replay mark are read again (rt_shard_pos.replay_seq)
+ * to rebuild windows; a tumbling window takes those with ROWTIME >= from
+ * (INT64_MAX: none), a stagger window those its lines name (its open
+ * windows: key hash and open time). `id` names the operator the same way
+ * in every run of the application: its pump (hex), kind and ordinal among
+ * the pump's operators of that kind. */
+typedef struct rt_app_window {
+    char *id;
     int64_t from;
-} rt_app_floor;
-
-/* A line of what operator `op` (of kind `kind`, rt_op_vt.name) needs to
- * take records read again after a restart (rt_op.replay_save). */
-typedef struct rt_app_opline {
-    uint32_t op;
-    char *kind;
-    char *text;
-} rt_app_opline;
+    char **lines;
+    size_t n_lines;
+} rt_app_window;
 
 typedef struct rt_app_resume {
     rt_app_resume_input *inputs;
     size_t n;
-    rt_app_floor *floors;
-    size_t n_floors;
-    rt_app_opline *oplines;
-    size_t n_oplines;
+    rt_app_window *windows;
+    size_t n_windows;
 } rt_app_resume;
 
 typedef struct rt_app_opts {
@@ -170,8 +164,10 @@ void rt_app_resume_free(rt_app_resume *r);
  * a file that is not one of these). */
 int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err);
 
-/* Appends an rt_app_opline (text[0..len), copied). Returns 0 or EDDY_E_NOMEM. */
-int rt_app_resume_add_opline(rt_app_resume *r, uint32_t op, const char *kind, const char *text, size_t len);
+/* Appends a window (id copied) and returns it, or NULL when out of memory;
+ * then appends a line (text[0..len), copied) to it: 0 or EDDY_E_NOMEM. */
+rt_app_window *rt_app_resume_add_window(rt_app_resume *r, const char *id, int64_t from);
+int rt_app_window_add_line(rt_app_window *w, const char *text, size_t len);
 int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err);
 
 /* Frees the application (readers, operators, sinks). NULL is a no-op. */

@@ -13,12 +13,11 @@
  * or - (where the input's options say), and the replay mark is the
  * sequence number of the last record whose results were written: records
  * up to it that are read again only rebuild windows. Versions 1 (sequence
- * numbers and - only) and 2 (no marks) are read too. Then, per tumbling
- * window, where it takes records read again from (rt_app_floor):
- *   floor <operator index> <ROWTIME ms, or - for none>
- * and what other windows need to take those records (rt_app_opline; a
- * stagger window's open windows, for one):
- *   opstate <operator index> <operator kind> <text to the end of the line>
+ * numbers and - only) and 2 (no marks) are read too. Then, per window
+ * operator (rt_app_window: its pump in hex, kind and ordinal), where it
+ * takes records read again from, and its lines:
+ *   window <pump, hex> <kind> <ordinal> <ROWTIME ms, or - for none>
+ *   line <text to the end of the line>
  *   end
  * Names are hex so that quoted identifiers with blanks survive.
  */
@@ -41,34 +40,36 @@ void rt_app_resume_free(rt_app_resume *r) {
         free(r->inputs[i].pos);
     }
     free(r->inputs);
-    free(r->floors);
-    for (size_t i = 0; i < r->n_oplines; i++) {
-        free(r->oplines[i].kind);
-        free(r->oplines[i].text);
+    for (size_t i = 0; i < r->n_windows; i++) {
+        free(r->windows[i].id);
+        for (size_t k = 0; k < r->windows[i].n_lines; k++) free(r->windows[i].lines[k]);
+        free(r->windows[i].lines);
     }
-    free(r->oplines);
+    free(r->windows);
     r->inputs = NULL;
     r->n = 0;
-    r->floors = NULL;
-    r->n_floors = 0;
-    r->oplines = NULL;
-    r->n_oplines = 0;
+    r->windows = NULL;
+    r->n_windows = 0;
 }
 
-int rt_app_resume_add_opline(rt_app_resume *r, uint32_t op, const char *kind, const char *text, size_t len) {
-    rt_app_opline *v = realloc(r->oplines, (r->n_oplines + 1) * sizeof *v);
+rt_app_window *rt_app_resume_add_window(rt_app_resume *r, const char *id, int64_t from) {
+    rt_app_window *v = realloc(r->windows, (r->n_windows + 1) * sizeof *v);
+    if (!v) return NULL;
+    r->windows = v;
+    rt_app_window *w = &r->windows[r->n_windows];
+    memset(w, 0, sizeof *w);
+    w->from = from;
+    if (!(w->id = strdup(id))) return NULL;
+    r->n_windows++;
+    return w;
+}
+
+int rt_app_window_add_line(rt_app_window *w, const char *text, size_t len) {
+    char **v = realloc(w->lines, (w->n_lines + 1) * sizeof *v);
     if (!v) return EDDY_E_NOMEM;
-    r->oplines = v;
-    rt_app_opline *l = &r->oplines[r->n_oplines];
-    l->op = op;
-    l->kind = strdup(kind);
-    l->text = strndup(text, len);
-    if (!l->kind || !l->text) {
-        free(l->kind);
-        free(l->text);
-        return EDDY_E_NOMEM;
-    }
-    r->n_oplines++;
+    w->lines = v;
+    if (!(w->lines[w->n_lines] = strndup(text, len))) return EDDY_E_NOMEM;
+    w->n_lines++;
     return 0;
 }
 
@@ -104,12 +105,12 @@ int rt_app_resume_write(const rt_app_resume *r, const char *path, eddy_err *err)
             }
         }
     }
-    for (size_t i = 0; i < r->n_floors; i++) {
-        if (r->floors[i].from == INT64_MAX) fprintf(f, "floor %u -\n", r->floors[i].op);
-        else fprintf(f, "floor %u %lld\n", r->floors[i].op, (long long)r->floors[i].from);
+    for (size_t i = 0; i < r->n_windows; i++) {
+        const rt_app_window *w = &r->windows[i];
+        if (w->from == INT64_MAX) fprintf(f, "window %s -\n", w->id);
+        else fprintf(f, "window %s %lld\n", w->id, (long long)w->from);
+        for (size_t k = 0; k < w->n_lines; k++) fprintf(f, "line %s\n", w->lines[k]);
     }
-    for (size_t i = 0; i < r->n_oplines; i++)
-        fprintf(f, "opstate %u %s %s\n", r->oplines[i].op, r->oplines[i].kind, r->oplines[i].text);
     fputs("end\n", f);
     return eddy_file_replace(f, tmp, path, err);
 }
@@ -140,29 +141,35 @@ int rt_app_resume_read(const char *path, rt_app_resume *out, eddy_err *err) {
         }
         char c[64], m[64];
         int fin, nf = 0;
-        unsigned op;
+        char kind[64], when[32];
+        unsigned ord;
         if (strcmp(line, "end\n") == 0) {
             ended = 1;
-        } else if (sscanf(line, "opstate %u %s %n", &op, a, &nf) == 2 && nf > 0) {
-            size_t tl = strlen(line + nf);
-            while (tl && (line[nf + tl - 1] == '\n' || line[nf + tl - 1] == '\r')) tl--;
-            ok = rt_app_resume_add_opline(out, op, a, line + nf, tl) == 0;
-        } else if (sscanf(line, "floor %u %s", &op, a) == 2) {
-            rt_app_floor *v = realloc(out->floors, (out->n_floors + 1) * sizeof *v);
-            if (!v) {
+        } else if (sscanf(line, "window %s %63s %u %31s", a, kind, &ord, when) == 4) {
+            char id[sizeof kind + 16];
+            snprintf(id, sizeof id, "%s %u", kind, ord);
+            size_t need = strlen(a) + 1 + strlen(id) + 1;
+            char *full = malloc(need);
+            rt_app_window *w = NULL;
+            if (full) {
+                snprintf(full, need, "%s %s", a, id);
+                w = rt_app_resume_add_window(out, full, INT64_MAX);
+                free(full);
+            }
+            if (!w) {
                 ok = 0;
                 break;
             }
-            out->floors = v;
-            rt_app_floor *fl = &out->floors[out->n_floors++];
-            fl->op = op;
-            fl->from = INT64_MAX;
-            if (strcmp(a, "-") != 0) {
+            if (strcmp(when, "-") != 0) {
                 char *end;
                 errno = 0;
-                fl->from = strtoll(a, &end, 10);
-                ok = end != a && *end == '\0' && errno == 0;
+                w->from = strtoll(when, &end, 10);
+                ok = end != when && *end == '\0' && errno == 0;
             }
+        } else if (strncmp(line, "line ", 5) == 0 && out->n_windows) {
+            size_t tl = strlen(line + 5);
+            while (tl && (line[5 + tl - 1] == '\n' || line[5 + tl - 1] == '\r')) tl--;
+            ok = rt_app_window_add_line(&out->windows[out->n_windows - 1], line + 5, tl) == 0;
         } else if (sscanf(line, "input %s %s", a, b) == 2) {
             if (out->n == cap) {
                 size_t nc = cap ? cap * 2 : 4;

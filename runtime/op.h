@@ -92,14 +92,20 @@ struct rt_op {
     /* After a restart from a checkpoint (app.c): while *replaying is set,
      * rows are records read again, and a TUMBLE_AGG takes those with
      * ROWTIME >= replay_floor only (its open window's; the others were in
-     * windows written before). NULL = never replaying. */
+     * windows written before). A STAGGER_AGG takes those its replay lines
+     * name (replay_floor INT64_MAX), or all of them (INT64_MIN: a window
+     * the checkpoint did not know). NULL = never replaying. */
     const int *replaying;
     int64_t replay_floor;
     /* Operators whose records read again need more than a floor (stagger
      * windows: which keys had a window open, since when) save it at a
-     * checkpoint as lines of text (appended to `out`, each ending in '\n')
-     * and load them, one call per line, before running. NULL = nothing. */
-    int (*replay_save)(rt_op *op, sbuf *out);
+     * checkpoint as lines of text (appended to `out`, each ending in '\n'):
+     * the windows open now when `open_too`, and those the lines it loaded
+     * name when `carried` (records up to the marks are still being read
+     * again); *oldest gets the earliest time a line names (INT64_MAX:
+     * none). They load them, one call per line, before running. NULL =
+     * nothing to save. */
+    int (*replay_save)(rt_op *op, int open_too, int carried, sbuf *out, int64_t *oldest);
     int (*replay_load)(rt_op *op, const char *line, eddy_err *err);
 };
 

@@ -191,7 +191,7 @@ static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         for (uint32_t x = 0; x < n_ex; x++)
             if (st->vals[x] && rt_vec_to_batch(st->vals[x], r, st->scratch, x, d) != 0)
                 return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
-        if (replaying &&
+        if (replaying && op->replay_floor != INT64_MIN &&
             !replay_takes(st, rt_keymap_row_hash64(rt_stagger_keymap(st->win), st->scratch, key_ident, d), t))
             continue;   /* the row stays uncommitted: the next one overwrites it */
         st->any = 1;
@@ -215,15 +215,28 @@ static int stagger_horizon(rt_op *op, int64_t *from) {
     return rt_stagger_oldest(st->win, from);
 }
 
+typedef struct save_ctx {
+    sbuf *out;
+    int64_t oldest;
+} save_ctx;
+
 static int save_line(void *ctx, uint64_t key_hash, int64_t open) {
-    sbuf *out = ctx;
-    sbuf_printf(out, "%016llx %lld\n", (unsigned long long)key_hash, (long long)open);
-    return out->failed ? EDDY_E_NOMEM : 0;
+    save_ctx *c = ctx;
+    sbuf_printf(c->out, "%016llx %lld\n", (unsigned long long)key_hash, (long long)open);
+    if (open < c->oldest) c->oldest = open;
+    return c->out->failed ? EDDY_E_NOMEM : 0;
 }
 
-static int stagger_replay_save(rt_op *op, sbuf *out) {
+/* A key both open now and carried is listed twice; loading keeps the
+ * older time. */
+static int stagger_replay_save(rt_op *op, int open_too, int carried, sbuf *out, int64_t *oldest) {
     const stagger_state *st = op->state;
-    return rt_stagger_each_open(st->win, save_line, out);
+    save_ctx c = {out, INT64_MAX};
+    int rc = open_too ? rt_stagger_each_open(st->win, save_line, &c) : 0;
+    for (uint32_t i = 0; rc == 0 && carried && st->rk && i <= st->rmask; i++)
+        if (st->rk[i]) rc = save_line(&c, st->rk[i], st->ropen[i]);
+    *oldest = c.oldest;
+    return rc;
 }
 
 static int stagger_replay_load(rt_op *op, const char *line, eddy_err *err) {

@@ -617,11 +617,15 @@ int rt_reader_is_replay(rt_reader *r, const rt_record *rec) {
     if (r->n_replay == 0 || rec->lane >= r->cap_lanes) return 0;
     rshard *sh = r->shards[r->lane_shard[rec->lane]];
     if (!sh->replay_has) return 0;
-    if (rec->seq <= sh->replay_seq) return 1;
-    sh->replay_has = 0;   /* past the mark: the shard's records are new from here on */
-    r->n_replay--;
-    return 0;
+    int replay = rec->seq <= sh->replay_seq;
+    if (rec->seq >= sh->replay_seq) {
+        sh->replay_has = 0;   /* at or past the mark: the shard's records are new from here on */
+        r->n_replay--;
+    }
+    return replay;
 }
+
+int rt_reader_replaying(const rt_reader *r) { return r->n_replay > 0; }
 
 void rt_reader_get_stats(const rt_reader *r, rt_reader_stats *out) { *out = r->st; }
 
@@ -716,7 +720,12 @@ int rt_reader_positions_set(rt_reader *r, const rt_shard_pos *pos, size_t n, edd
                      pos[i].shard_id);
             continue;
         }
-        if (pos[i].has_replay && !sh->replay_has) {
+        /* A mark counts only where the shard will deliver records up to it
+         * again: not on a finished shard, nor behind where it resumes (so
+         * rt_reader_replaying turns false exactly when they have come). */
+        int reaches = !pos[i].finished && (!pos[i].has_seq || (pos[i].seq_at ? pos[i].seq <= pos[i].replay_seq
+                                                                                : pos[i].seq < pos[i].replay_seq));
+        if (pos[i].has_replay && reaches && !sh->replay_has) {
             sh->replay_has = 1;
             sh->replay_seq = pos[i].replay_seq;
             r->n_replay++;

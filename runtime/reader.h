@@ -168,6 +168,9 @@ int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_p
  * must be asked about in the order they are delivered. */
 int rt_reader_is_replay(rt_reader *r, const rt_record *rec);
 
+/* Whether records up to some shard's replay mark are still to be delivered. */
+int rt_reader_replaying(const rt_reader *r);
+
 /* Restores positions saved by rt_reader_positions_get, before the first poll
  * (EDDY_E_INUSE after): shards with a sequence number resume after it,
  * finished shards are skipped and their children become readable, and other

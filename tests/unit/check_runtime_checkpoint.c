@@ -274,7 +274,9 @@ static void crash_and_resume(int quiet_ms) {
     rt_app_resume saved;
     ck_assert_msg(rt_app_resume_read(snap, &saved, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(saved.n, 1);
-    ck_assert_msg(saved.n_floors == 1, "one tumbling window's floor saved, not %zu", saved.n_floors);
+    ck_assert_msg(saved.n_windows == 2, "the tumbling and the stagger window saved, not %zu", saved.n_windows);
+    ck_assert_str_eq(saved.windows[0].id, "5033 TUMBLE_AGG 0");   /* pump P3 */
+    ck_assert_str_eq(saved.windows[1].id, "5034 STAGGER_AGG 0");  /* pump P4 */
     int marks = 0;
     for (size_t k = 0; k < saved.inputs[0].n_pos; k++) marks += saved.inputs[0].pos[k].has_replay;
     ck_assert_msg(marks == 2, "both shards carry a replay mark, not %d", marks);
@@ -311,8 +313,8 @@ static void crash_and_resume(int quiet_ms) {
         size_t nc = c.counts[i] + c2;
         char **both = malloc((nc ? nc : 1) * sizeof *both);
         ck_assert_ptr_nonnull(both);
-        memcpy(both, l1, c.counts[i] * sizeof *both);
-        memcpy(both + c.counts[i], l2, c2 * sizeof *both);
+        if (c.counts[i]) memcpy(both, l1, c.counts[i] * sizeof *both);
+        if (c2) memcpy(both + c.counts[i], l2, c2 * sizeof *both);
         qsort(both, nc, sizeof *both, cmp_str);
         qsort(l3, c3, sizeof *l3, cmp_str);
         ck_assert_msg(c3 > 0, "%s: the reference wrote rows", n3);
@@ -338,7 +340,7 @@ END_TEST
 START_TEST(test_crash_after_window_closed) { crash_and_resume(900); }
 END_TEST
 
-/* The positions file keeps replay marks, floors and operator lines. */
+/* The positions file keeps replay marks and windows with their lines. */
 START_TEST(test_positions_file_v3) {
     const char *dir = eddy_test_tmpdir();
     ck_assert_ptr_nonnull(dir);
@@ -355,9 +357,12 @@ START_TEST(test_positions_file_v3) {
     pos[1].has_seq = 1;
     pos[1].seq = 77;
     rt_app_resume_input in = {"SRC", "in", pos, 2};
-    rt_app_floor floors[2] = {{3, INT64_MAX}, {5, -1234}};
-    rt_app_resume r = {&in, 1, floors, 2, NULL, 0};
-    ck_assert_int_eq(rt_app_resume_add_opline(&r, 7, "STAGGER_AGG", "00000000deadbeef 1767225600123xyz", 30), 0);
+    rt_app_resume r = {&in, 1, NULL, 0};
+    ck_assert_ptr_nonnull(rt_app_resume_add_window(&r, "5033 TUMBLE_AGG 0", INT64_MAX));
+    rt_app_window *w = rt_app_resume_add_window(&r, "- STAGGER_AGG 2", -1234);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(rt_app_window_add_line(w, "00000000deadbeef 1767225600123xyz", 30), 0);
+    ck_assert_int_eq(rt_app_window_add_line(w, "0000000000000001 5", 18), 0);
     eddy_err err;
     eddy_err_clear(&err);
     ck_assert_msg(rt_app_resume_write(&r, path, &err) == 0, "%s", err.msg);
@@ -368,22 +373,23 @@ START_TEST(test_positions_file_v3) {
     ck_assert(back.inputs[0].pos[0].has_replay && back.inputs[0].pos[0].replay_seq == pos[0].replay_seq);
     ck_assert(back.inputs[0].pos[0].has_at && back.inputs[0].pos[0].at_ms == pos[0].at_ms);
     ck_assert(!back.inputs[0].pos[1].has_replay && back.inputs[0].pos[1].has_seq && back.inputs[0].pos[1].seq == 77);
-    ck_assert_int_eq(back.n_floors, 2);
-    ck_assert(back.floors[0].op == 3 && back.floors[0].from == INT64_MAX);
-    ck_assert(back.floors[1].op == 5 && back.floors[1].from == -1234);
-    ck_assert_int_eq(back.n_oplines, 1);
-    ck_assert_int_eq(back.oplines[0].op, 7);
-    ck_assert_str_eq(back.oplines[0].kind, "STAGGER_AGG");
-    ck_assert_str_eq(back.oplines[0].text, "00000000deadbeef 1767225600123");
+    ck_assert_int_eq(back.n_windows, 2);
+    ck_assert_str_eq(back.windows[0].id, "5033 TUMBLE_AGG 0");
+    ck_assert(back.windows[0].from == INT64_MAX && back.windows[0].n_lines == 0);
+    ck_assert_str_eq(back.windows[1].id, "- STAGGER_AGG 2");
+    ck_assert(back.windows[1].from == -1234 && back.windows[1].n_lines == 2);
+    ck_assert_str_eq(back.windows[1].lines[0], "00000000deadbeef 1767225600123");
+    ck_assert_str_eq(back.windows[1].lines[1], "0000000000000001 5");
     rt_app_resume_free(&back);
-    free(r.oplines[0].kind);
-    free(r.oplines[0].text);
-    free(r.oplines);
-    /* A bad mark or floor makes the file unreadable, not half read. */
+    r.inputs = NULL;   /* borrowed */
+    r.n = 0;
+    rt_app_resume_free(&r);
+    /* A bad mark or window makes the file unreadable, not half read. */
     static const char *const bad[] = {
         "eddy-positions 3\ninput 53 6e\nshard shardId-000000000000 5 0 x9\nend\n",
-        "eddy-positions 3\nfloor 1 12ab\nend\n",
-        "eddy-positions 3\nopstate 1\nend\n",
+        "eddy-positions 3\nwindow - TUMBLE_AGG 0 12ab\nend\n",
+        "eddy-positions 3\nline 1 2\nend\n",
+        "eddy-positions 3\nwindow - TUMBLE_AGG\nend\n",
         "eddy-positions 4\nend\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

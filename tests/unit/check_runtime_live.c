@@ -304,7 +304,7 @@ START_TEST(test_resume) {
     longname[128 * 3] = '\0';
     rt_shard_pos one = {.shard_id = "shardId-000000000000", .has_seq = 1, .seq = 42};
     rt_app_resume_input li = {longname, longname, &one, 1};
-    rt_app_resume lr = {&li, 1, NULL, 0, NULL, 0}, lback;
+    rt_app_resume lr = {&li, 1, NULL, 0}, lback;
     ck_assert_int_eq(rt_app_resume_write(&lr, path, &err), 0);
     ck_assert_msg(rt_app_resume_read(path, &lback, &err) == 0, "%s", err.msg);
     ck_assert_str_eq(lback.inputs[0].stream, longname);
@@ -315,7 +315,7 @@ START_TEST(test_resume) {
                            {.shard_id = "shardId-000000000001", .has_at = 1, .at_ms = 1767225600123LL},
                            {.shard_id = "shardId-000000000002", .finished = 1}};
     rt_app_resume_input ti = {"S", "s", two, 3};
-    rt_app_resume tr = {&ti, 1, NULL, 0, NULL, 0}, tback;
+    rt_app_resume tr = {&ti, 1, NULL, 0}, tback;
     ck_assert_int_eq(rt_app_resume_write(&tr, path, &err), 0);
     ck_assert_msg(rt_app_resume_read(path, &tback, &err) == 0, "%s", err.msg);
     ck_assert_uint_eq(tback.inputs[0].n_pos, 3);
