@@ -369,6 +369,7 @@ int udf__attach_logparse(udf_registry *r, eddy_err *err) {
         udf_scalar_eval_fn fn;
     } tab[] = {
         {"FAST_REGEX_LOG_PARSE", fn_fast_regex_log_parse},
+        {"FAST_REGEX_LOG_PARSER", fn_fast_regex_log_parse},
         {"REGEX_LOG_PARSE", fn_regex_log_parse},
         {"FIXED_COLUMN_LOG_PARSE", fn_fixed_column_log_parse},
         {"SYS_LOG_PARSE", fn_sys_log_parse},

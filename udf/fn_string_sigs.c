@@ -57,6 +57,11 @@ const udf_func udf__sigs_string[] = {
      .ret_rule = UDF_RET_ROW, .ret_type = {EDDY_T_VARCHAR, 1024, 0},
      .flags = UDF_DET | UDF_F_ROW_RESULT,
      .doc = "lazy regex parse into COLUMN1..n VARCHAR(1024)"},
+    /* The name the KDA SQL reference and developer guide use. */
+    {.name = "FAST_REGEX_LOG_PARSER", .specific = "FAST_REGEX_LOG_PARSER", UDF_ARGS(S, S),
+     .ret_rule = UDF_RET_ROW, .ret_type = {EDDY_T_VARCHAR, 1024, 0},
+     .flags = UDF_DET | UDF_F_ROW_RESULT,
+     .doc = "FAST_REGEX_LOG_PARSE under the reference's name"},
     {.name = "REGEX_LOG_PARSE", .specific = "REGEX_LOG_PARSE", UDF_ARGS(S, S, S), .n_optional = 1,
      .ret_rule = UDF_RET_ROW, .ret_type = {EDDY_T_VARCHAR, 1024, 0},
      .flags = UDF_DET | UDF_F_ROW_RESULT,

@@ -212,6 +212,8 @@ START_TEST(test_fast_regex_doc_examples) {
     eddy_value b = S("(.*)_+(.*)");
     ck_assert_str_eq(FLD("FAST_REGEX_LOG_PARSE", "Mary____had_a_little_lamb", 1, b), "Mary");
     ck_assert_str_eq(FLD("FAST_REGEX_LOG_PARSE", "Mary____had_a_little_lamb", 2, b), "had_a_little_lamb");
+    /* The reference's own name for it. */
+    ck_assert_str_eq(FLD("FAST_REGEX_LOG_PARSER", "Mary____had_a_little_lamb", 2, b), "had_a_little_lamb");
     /* Example C, with a named class. */
     eddy_value c = S("(.*)_+(<Alpha>.*)");
     ck_assert_str_eq(FLD("FAST_REGEX_LOG_PARSE", "Mary____had_a_little_lamb", 1, c), "Mary");
