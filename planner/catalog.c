@@ -94,13 +94,13 @@ static cat_stream *stream_copy(const cat_stream *t) {
 }
 
 static const plan_col error_cols[] = {
-    {"ERROR_TIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0},
-    {"ERROR_LEVEL", {EDDY_T_VARCHAR, 10, 0}, 1, 0},
-    {"ERROR_NAME", {EDDY_T_VARCHAR, 32, 0}, 1, 0},
-    {"MESSAGE", {EDDY_T_VARCHAR, 4096, 0}, 1, 0},
-    {"DATA_ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0},
-    {"DATA_ROW", {EDDY_T_VARCHAR, 49152, 0}, 1, 0},
-    {"PUMP_NAME", {EDDY_T_VARCHAR, 128, 0}, 1, 0},
+    {"ERROR_TIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0, 0},
+    {"ERROR_LEVEL", {EDDY_T_VARCHAR, 10, 0}, 1, 0, 0},
+    {"ERROR_NAME", {EDDY_T_VARCHAR, 32, 0}, 1, 0, 0},
+    {"MESSAGE", {EDDY_T_VARCHAR, 4096, 0}, 1, 0, 0},
+    {"DATA_ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0, 0},
+    {"DATA_ROW", {EDDY_T_VARCHAR, 49152, 0}, 1, 0, 0},
+    {"PUMP_NAME", {EDDY_T_VARCHAR, 128, 0}, 1, 0, 0},
 };
 
 catalog *catalog_new(void) {

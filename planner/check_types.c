@@ -722,7 +722,7 @@ plan_expr *pl_expr(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
     if (ac && ac->mode == PL_AGG_GROUP && e->kind != AST_E_LITERAL) {
         for (uint32_t i = 0; i < ac->n_keys; i++) {
             if (ast_expr_equal(e, ac->keys[i])) {
-                plan_col c = {"", ac->key_exprs[i]->type, ac->key_exprs[i]->nullable, 0};
+                plan_col c = {"", ac->key_exprs[i]->type, ac->key_exprs[i]->nullable, 0, 0};
                 return pl_colref(p, i, &c, e->off, e->len);
             }
         }
@@ -743,7 +743,7 @@ plan_expr *pl_expr(pl *p, const ast_expr *e, pl_scope *sc, pl_aggctx *ac) {
             for (uint32_t i = 0; c->kind == PX_COLUMN && i < ac->n_keys; i++) {
                 const plan_expr *k = ac->key_exprs[i];
                 if (k->kind == PX_COLUMN && k->u.col.index == c->u.col.index) {
-                    plan_col kc = {"", k->type, k->nullable, 0};
+                    plan_col kc = {"", k->type, k->nullable, 0, 0};
                     return pl_colref(p, i, &kc, e->off, e->len);
                 }
             }

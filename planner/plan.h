@@ -40,6 +40,9 @@ typedef struct plan_col {
     uint8_t nullable;   /* 0 when declared NOT NULL or provably non-NULL */
     uint8_t row_field;  /* a field of a row-returning call, named "ROW.FIELD"
                            (plan_rowfn.c); read as alias.row.FIELD */
+    int8_t mono;        /* 1 / -1: non-decreasing / non-increasing along the
+                           stream (a monotonic select item of a sub-query,
+                           e.g. ROWTIME AS t); 0: not known to be */
 } plan_col;
 
 /* Where a node's output ROWTIME comes from. */
@@ -115,6 +118,7 @@ struct plan_expr {
              * record's arrival time, which is that stream's ROWTIME, but it
              * is not a ROWTIME expression for GROUP BY's one-ROWTIME rule. */
             uint8_t arrival;
+            int8_t mono;  /* PX_COLUMN: the column's plan_col.mono */
         } col;
         struct {
             plan_op op;

@@ -90,7 +90,7 @@ plan_expr *pl_agg_call(pl *p, const ast_expr *e, pl_aggctx *ac) {
     }
     for (uint32_t i = 0; i < ac->n_aggs; i++) {
         if (ast_expr_equal(ac->agg_ast[i], e)) {
-            plan_col c = {"", ac->aggs[i].call.ret_type, 1, 0};
+            plan_col c = {"", ac->aggs[i].call.ret_type, 1, 0, 0};
             return pl_colref(p, ac->n_base + i, &c, e->off, e->len);
         }
     }
@@ -177,7 +177,7 @@ plan_expr *pl_agg_call(pl *p, const ast_expr *e, pl_aggctx *ac) {
     g->from_last = e->u.call.from_pos == AST_FROM_LAST;
     g->window = w;
     ac->agg_ast[ac->n_aggs] = e;
-    plan_col c = {"", ret, strcmp(f->specific, "COUNT") && strcmp(f->specific, "COUNT_STAR"), 0};
+    plan_col c = {"", ret, strcmp(f->specific, "COUNT") && strcmp(f->specific, "COUNT_STAR"), 0, 0};
     return pl_colref(p, ac->n_base + ac->n_aggs++, &c, e->off, e->len);
 }
 
@@ -222,6 +222,7 @@ int pl_monotonic(const plan_expr *e, int *on_rowtime) {
         if (!e->u.col.arrival) *on_rowtime = 1;
         return 1;
     case PX_LITERAL: return 2;
+    case PX_COLUMN: return e->u.col.mono == 1 || e->u.col.mono == -1 ? e->u.col.mono : 0;
     case PX_CAST: return pl_monotonic(e->u.cast.arg, on_rowtime);
     case PX_CALL: {
         unsigned fl = e->u.call.call.fn->flags;

@@ -267,8 +267,9 @@ static plan_node *plan_table_func(pl *p, const ast_from *f, pl_scope *sc, int *i
     plan_col *cols = pl_alloc(p, (keep + (uint32_t)fn->n_out_cols + 1) * sizeof *cols);
     if (!cols) return NULL;
     if (keep) memcpy(cols, in->out.cols, keep * sizeof *cols);
+    for (uint32_t i = 0; i < keep; i++) cols[i].mono = 0;   /* table functions reorder rows */
     for (int i = 0; i < fn->n_out_cols; i++) {
-        cols[keep + i] = (plan_col){fn->out_cols[i].name, fn->out_cols[i].type, 1, 0};
+        cols[keep + i] = (plan_col){fn->out_cols[i].name, fn->out_cols[i].type, 1, 0, 0};
     }
     if (!strcmp(fn->specific, "GROUP_RANK") && n > 2 && args[2]->kind == PX_LITERAL &&
         !args[2]->u.lit.is_null) {
@@ -393,14 +394,16 @@ static plan_node *plan_join(pl *p, const ast_from *f, pl_scope *sc, int *is_stre
     memcpy(cols + nl, r->out.cols, nr * sizeof *cols);
     for (uint32_t i = 0; i < nl + nr; i++) {
         int right = i >= nl;
+        /* Only a stream's join with a table keeps the stream's row order. */
+        if (right || r->kind != PLAN_TABLE_SCAN) cols[i].mono = 0;
         if ((right && (jk == PLAN_JOIN_LEFT || jk == PLAN_JOIN_FULL)) ||
             (!right && (jk == PLAN_JOIN_RIGHT || jk == PLAN_JOIN_FULL)))
             cols[i].nullable = 1;
     }
     /* Then each input's own ROWTIME (NULL for a side a row does not have),
      * for s.ROWTIME above the join; `*` does not reach them. */
-    cols[nl + nr] = (plan_col){"LEFT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0};
-    cols[nl + nr + 1] = (plan_col){"RIGHT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0};
+    cols[nl + nr] = (plan_col){"LEFT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0, 0};
+    cols[nl + nr + 1] = (plan_col){"RIGHT$ROWTIME", {EDDY_T_TIMESTAMP, 0, 0}, 1, 0, 0};
     sc->join_rt_col = nl + nr;
     n->out.cols = cols;
     n->out.n_cols = nl + nr + 2;

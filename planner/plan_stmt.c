@@ -82,7 +82,7 @@ static int plan_create_stream(pl *p, const ast_stmt *st, int dry, plan_result *o
         if (pl_is_rowtime_name(&c->name))
             return pl_error(p, c->name.off, c->name.len, "ROWTIME is a system column and cannot be declared");
         if (check_decimal(p, &c->type) != 0) return EDDY_E_SEMANTIC;
-        s.cols[i] = (plan_col){c->name.s, c->type.type, !c->not_null, 0};
+        s.cols[i] = (plan_col){c->name.s, c->type.type, !c->not_null, 0, 0};
     }
     /* Options. */
     const char *fmt = NULL, *start = NULL, *start_time = NULL, *reader = NULL, *cdel = NULL,
@@ -469,7 +469,7 @@ static int plan_create_function(pl *p, const ast_stmt *st, int dry, plan_result 
                 return pl_error(p, pa->off, pa->len, "parameter \"%s\" is declared twice", pa->name.s);
         if (check_decimal(p, &pa->type) != 0) return EDDY_E_SEMANTIC;
         f.params[i] = (cat_param){pa->name.s, pa->type.type};
-        plan_col c = {pa->name.s, pa->type.type, 1, 0};
+        plan_col c = {pa->name.s, pa->type.type, 1, 0, 0};
         if (!(vals[i] = pl_colref(p, i, &c, pa->off, pa->len))) return EDDY_E_NOMEM;
     }
     /* Type-check the body once with the parameters as placeholders. */

@@ -63,6 +63,7 @@ plan_expr *pl_colref(pl *p, uint32_t index, const plan_col *c, uint32_t off, uin
     plan_expr *x = pl_new_expr(p, PX_COLUMN, c->type, off, len);
     if (!x) return NULL;
     x->u.col.index = index;
+    x->u.col.mono = c->mono;
     x->nullable = c->nullable;
     return x;
 }
@@ -321,7 +322,10 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
          * (SELECT *, or t."R.COLUMN1" as is). */
         const plan_col *src = !agg && exprs[i]->kind == PX_COLUMN ? pl_scope_col(sc, exprs[i]->u.col.index) : NULL;
         uint8_t rf = (i < n_rowf && rowf[i]) || (src && src->row_field && !strcmp(src->name, names[i]));
-        cols[i] = (plan_col){names[i], exprs[i]->type, exprs[i]->nullable, rf};
+        cols[i] = (plan_col){names[i], exprs[i]->type, exprs[i]->nullable, rf, 0};
+        /* Row by row, a projection keeps its items' order along the stream. */
+        int m = *is_stream ? pl_monotonic(exprs[i], NULL) : 0;
+        if (m == 1 || m == -1) cols[i].mono = (int8_t)m;
     }
     proj->inputs[0] = in;
     proj->u.project.exprs = exprs;

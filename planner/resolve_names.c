@@ -52,7 +52,7 @@ static plan_expr *rowtime_ref(pl *p, const pl_rel *rel, pl_scope *sc, const ast_
          * (NULL on the side an outer row lacks); inside the ON condition the
          * join evaluates it itself. */
         if (sc->join && !sc->in_on) {
-            plan_col c = {"ROWTIME", ts, 1, 0};
+            plan_col c = {"ROWTIME", ts, 1, 0, 0};
             return pl_colref(p, sc->join_rt_col + rel->rt_index, &c, e->off, e->len);
         }
         x->u.col.index = rel->rt_index;

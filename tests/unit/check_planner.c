@@ -213,8 +213,8 @@ END_TEST
 /* ---- the catalog --------------------------------------------------------------- */
 
 static const plan_col cols2[] = {
-    {"TICKER", {EDDY_T_VARCHAR, 4, 0}, 1, 0},
-    {"price", {EDDY_T_DOUBLE, 0, 0}, 0, 0},
+    {"TICKER", {EDDY_T_VARCHAR, 4, 0}, 1, 0, 0},
+    {"price", {EDDY_T_DOUBLE, 0, 0}, 0, 0, 0},
 };
 
 START_TEST(test_catalog_rules) {

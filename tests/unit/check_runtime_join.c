@@ -126,8 +126,8 @@ static plan_node *scan(void) {
     plan_node *n = arena_calloc(&A, sizeof *n);
     n->kind = PLAN_STREAM_SCAN;
     plan_col *cols = arena_calloc(&A, sizeof *cols * 2);
-    cols[0] = (plan_col){"ID", T_BIG, 1, 0};
-    cols[1] = (plan_col){"NAME", T_STR, 1, 0};
+    cols[0] = (plan_col){"ID", T_BIG, 1, 0, 0};
+    cols[1] = (plan_col){"NAME", T_STR, 1, 0, 0};
     n->out.cols = cols;
     n->out.n_cols = 2;
     n->out.ordered = 1;
@@ -573,7 +573,7 @@ static plan_node *node(plan_kind k, uint32_t n_in, const plan_node *like) {
 
 static void add_stream(catalog *cat, const char *name, cat_stream_kind kind, const char *stored) {
     static const char *paths[2] = {"$.id", "$.name"};
-    plan_col cols[2] = {{"ID", T_BIG, 1, 0}, {"NAME", T_STR, 1, 0}};
+    plan_col cols[2] = {{"ID", T_BIG, 1, 0, 0}, {"NAME", T_STR, 1, 0, 0}};
     cat_stream s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -652,8 +652,8 @@ START_TEST(test_app_trees) {
     j1->inputs[0] = sa2;
     j1->inputs[1] = sb2;
     plan_col *c4 = arena_calloc(&A, sizeof *c4 * 6);
-    c4[0] = (plan_col){"ID", T_BIG, 1, 0};
-    c4[1] = (plan_col){"NAME", T_STR, 1, 0};
+    c4[0] = (plan_col){"ID", T_BIG, 1, 0, 0};
+    c4[1] = (plan_col){"NAME", T_STR, 1, 0, 0};
     c4[2] = c4[0], c4[3] = c4[1], c4[4] = c4[0], c4[5] = c4[1];
     j1->out.cols = c4;
     j1->out.n_cols = 4;
@@ -758,8 +758,8 @@ START_TEST(test_app_missing_reference) {
     j->inputs[0] = sa;
     j->inputs[1] = tr;
     plan_col *c4 = arena_calloc(&A, sizeof *c4 * 4);
-    c4[0] = (plan_col){"ID", T_BIG, 1, 0};
-    c4[1] = (plan_col){"NAME", T_STR, 1, 0};
+    c4[0] = (plan_col){"ID", T_BIG, 1, 0, 0};
+    c4[1] = (plan_col){"NAME", T_STR, 1, 0, 0};
     c4[2] = c4[0], c4[3] = c4[1];
     j->out.cols = c4;
     j->out.n_cols = 4;
