@@ -359,6 +359,9 @@ static plan_node *plan_select_in(pl *p, const ast_select *s, const ast_query *q,
             pl_unsupported(p, q->order_by[0]->off, q->order_by[0]->len, "ORDER BY over a table");
             return NULL;
         }
+        /* Sorting moves rows within their time bucket (and WITHIN re-stamps
+         * ROWTIME): no item keeps its order along the stream. */
+        for (uint32_t i = 0; i < n; i++) cols[i].mono = 0;
         const char *alias = sc->n_rels == 1 ? sc->rels[0].alias : NULL;
         if (!(top = pl_plan_order(p, q, top, s, item_col, rowtime_item, alias))) return NULL;
     } else if (q && q->within) {
@@ -411,6 +414,7 @@ static plan_node *plan_union(pl *p, const ast_query *q, int *is_stream) {
     if (!cols) return NULL;
     for (uint32_t i = 0; i < n; i++) {
         cols[i] = l->out.cols[i];
+        cols[i].mono = 0;   /* the branches interleave by ROWTIME */
         cols[i].nullable = l->out.cols[i].nullable || r->out.cols[i].nullable;
         if (udf_common_type(l->out.cols[i].type, r->out.cols[i].type, &cols[i].type) != 0) {
             char a[48], b[48];

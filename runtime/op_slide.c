@@ -319,7 +319,8 @@ static int nn_step(slide_win *sw, pos_part *p, uint32_t k, const uint64_t *e, ui
         }
     }
     if (pa->lag) {
-        while (q->len > pa->n) nn_pop_front(pa, q);
+        /* Only the last n, and only those still in the frame, can be read. */
+        while (q->len > pa->n || (q->len && q->rowno[q->head] < frame0)) nn_pop_front(pa, q);
         return have ? 0 : 1;
     }
     while (q->len && q->rowno[q->head] < frame0) nn_pop_front(pa, q);

@@ -401,6 +401,13 @@ static int fetch_shard(rt_reader *r, rshard *sh, int64_t now, eddy_err *err) {
     size_t limit = r->o.fetch_limit ? r->o.fetch_limit : STORE_GET_RECORDS_MAX;
     int at_tip = b.millis_behind_latest == 0 && b.n_records < limit;
     rt_merge_feed(r->m, sh->lane, b.records, b.n_records, at_tip, now - r->o.arrival_skew_ms);
+    /* Read to its tip with nothing left to deliver and its replay mark not
+     * reached: the records up to the mark are gone (retention), so none of
+     * its records will be read again. */
+    if (sh->replay_has && b.n_records == 0 && (at_tip || b.end_of_shard) && rt_merge_pending(r->m, sh->lane) == 0) {
+        sh->replay_has = 0;
+        r->n_replay--;
+    }
     if (b.end_of_shard) {
         sh->ended = 1;
         rc = add_children(r, &b, err);

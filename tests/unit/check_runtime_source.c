@@ -997,6 +997,82 @@ START_TEST(test_positions_latest_nothing_read) {
 }
 END_TEST
 
+/* Replay marks (rt_shard_pos.replay_seq): records up to the mark are
+ * "read again" (rt_reader_is_replay) and the mark clears on the marked
+ * record itself; a mark behind the resume position, or on a finished
+ * shard, is not set at all; and one whose records are gone (nothing left to
+ * read below it) clears once the shard is read to its tip. */
+START_TEST(test_positions_replay_marks) {
+    fx f;
+    fx_open(&f);
+    create(&f, "rm", 1);
+    for (int i = 0; i < 6; i++) put(&f, "rm", NULL, "k", i < 3 ? "old" : "new", 0);
+    rt_reader_opts o;
+    rt_reader_opts_init(&o);
+    o.start = RT_START_TRIM_HORIZON;
+    o.drain = 1;
+    rt_reader *r = open_reader(&f, "rm", &o);
+    run ru;
+    run_init(&ru);
+    pump(r, &ru, 10, 0, 0, 0);
+    rt_reader_close(r);
+    ck_assert_uint_eq(ru.n, 6);
+    eddy_err e;
+    /* From the start again, marked at the third record. */
+    rt_shard_pos p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.shard_id, sizeof p.shard_id, "%s", ru.g[0].shard);
+    p.has_seq = 1;
+    p.seq = ru.g[0].seq;
+    p.seq_at = 1;
+    p.has_replay = 1;
+    p.replay_seq = ru.g[2].seq;
+    r = open_reader(&f, "rm", &o);
+    ck_assert_int_eq(rt_reader_positions_set(r, &p, 1, &e), 0);
+    ck_assert(rt_reader_replaying(r));
+    int replayed = 0, n = 0;
+    for (int it = 0; it < 100 && n < 6; it++) {
+        rt_reader_out out;
+        ck_assert_int_eq(rt_reader_poll(r, 0, &out, &e), 0);
+        for (size_t i = 0; i < out.n_records; i++, n++) {
+            int rep = rt_reader_is_replay(r, &out.records[i]);
+            ck_assert_int_eq(rep, n < 3);
+            replayed += rep;
+            if (n == 2) ck_assert(!rt_reader_replaying(r));   /* the marked record clears it */
+        }
+        g_now += 10;
+    }
+    rt_reader_close(r);
+    ck_assert_int_eq(n, 6);
+    ck_assert_int_eq(replayed, 3);
+    /* Resumed after the mark: nothing will be read again. */
+    p.seq = ru.g[4].seq;
+    p.seq_at = 0;
+    r = open_reader(&f, "rm", &o);
+    ck_assert_int_eq(rt_reader_positions_set(r, &p, 1, &e), 0);
+    ck_assert(!rt_reader_replaying(r));
+    rt_reader_close(r);
+    /* A mark past every record left (as if retention took them): cleared
+     * once the shard is read to its tip with nothing below the mark. */
+    p.seq = ru.g[5].seq;
+    p.replay_seq = ru.g[5].seq + 1000;
+    o.drain = 0;
+    r = open_reader(&f, "rm", &o);
+    ck_assert_int_eq(rt_reader_positions_set(r, &p, 1, &e), 0);
+    ck_assert(rt_reader_replaying(r));
+    for (int it = 0; it < 20 && rt_reader_replaying(r); it++) {
+        rt_reader_out out;
+        ck_assert_int_eq(rt_reader_poll(r, 0, &out, &e), 0);
+        ck_assert_uint_eq(out.n_records, 0);
+        g_now += 300;
+    }
+    ck_assert(!rt_reader_replaying(r));
+    rt_reader_close(r);
+    free(ru.g);
+    fx_close(&f);
+}
+END_TEST
+
 /* Restored at LATEST after a split that came after the positions were
  * saved: the children follow their parent from their start, they do not
  * skip to their tips. */
@@ -1278,6 +1354,7 @@ static Suite *suite_reader(void) {
     tcase_add_test(tc, test_throttling_backoff);
     tcase_add_test(tc, test_positions_checkpoint_restore);
     tcase_add_test(tc, test_positions_latest_nothing_read);
+    tcase_add_test(tc, test_positions_replay_marks);
     tcase_add_test(tc, test_positions_latest_split_after_save);
     tcase_add_test(tc, test_fanout_resubscribe);
     tcase_add_test(tc, test_fanout_push_wakes_reader);
