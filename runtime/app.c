@@ -803,8 +803,10 @@ static int is_window_op(const rt_op *op) {
 #define WINDOW_ID_MAX 600
 
 /* rt_app_window.id of operator i: its pump's name in hex ("-" for none),
- * its kind, and how many operators of that kind and pump come before it:
- * the same in every run of an unchanged pump, whatever other pumps do. */
+ * its kind with the shape of its windows (so that a window whose width or
+ * keys were edited is not given the old one's state: it counts as new),
+ * and how many operators of that kind and pump come before it: the same in
+ * every run of an unchanged pump, whatever other pumps do. */
 static void window_id(const rt_app *app, size_t i, char *out) {
     const rt_op *op = app->ops[i];
     const char *pump = op->pump ? op->pump : "";
@@ -817,7 +819,15 @@ static void window_id(const rt_app *app, size_t i, char *out) {
         const rt_op *o = app->ops[k];
         ord += o->node->kind == op->node->kind && strcmp(o->pump ? o->pump : "", pump) == 0;
     }
-    snprintf(out + n, WINDOW_ID_MAX - n, " %s %u", op->vt->name, ord);
+    const plan_node *nd = op->node;
+    if (nd->kind == PLAN_TUMBLE_AGG)
+        snprintf(out + n, WINDOW_ID_MAX - n, " %s/%d.%lld.%u.%u %u", op->vt->name, (int)nd->u.tumble.time_key.kind,
+                 (long long)nd->u.tumble.time_key.width_ms, nd->u.tumble.n_keys, nd->u.tumble.n_aggs, ord);
+    else if (nd->kind == PLAN_STAGGER_AGG)
+        snprintf(out + n, WINDOW_ID_MAX - n, " %s/%lld.%u.%u %u", op->vt->name, (long long)nd->u.stagger.range_ms,
+                 nd->u.stagger.n_keys, nd->u.stagger.n_aggs, ord);
+    else
+        snprintf(out + n, WINDOW_ID_MAX - n, " %s %u", op->vt->name, ord);
 }
 
 int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps, size_t n_pumps,

@@ -275,8 +275,9 @@ static void crash_and_resume(int quiet_ms) {
     ck_assert_msg(rt_app_resume_read(snap, &saved, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(saved.n, 1);
     ck_assert_msg(saved.n_windows == 2, "the tumbling and the stagger window saved, not %zu", saved.n_windows);
-    ck_assert_str_eq(saved.windows[0].id, "5033 TUMBLE_AGG 0");   /* pump P3 */
-    ck_assert_str_eq(saved.windows[1].id, "5034 STAGGER_AGG 0");  /* pump P4 */
+    /* Pumps P3 and P4; kind / time key kind, width, keys, aggregates. */
+    ck_assert_str_eq(saved.windows[0].id, "5033 TUMBLE_AGG/0.500.2.2 0");
+    ck_assert_str_eq(saved.windows[1].id, "5034 STAGGER_AGG/400.1.2 0");
     int marks = 0;
     for (size_t k = 0; k < saved.inputs[0].n_pos; k++) marks += saved.inputs[0].pos[k].has_replay;
     ck_assert_msg(marks == 2, "both shards carry a replay mark, not %d", marks);
