@@ -1227,12 +1227,13 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
 }
 
 /* The source whose records a window's input rows are, keeping their
- * arrival times (filters, projections and reference joins over an
- * in-application stream that the source alone feeds), or NULL. Reading
+ * arrival times (filters, projections, DISTINCTs and reference joins over
+ * an in-application stream that the source alone feeds), or NULL. Reading
  * that source again from the window's horizon rebuilds the window. */
 static const source_run *replay_source(const rt_app *app, const plan_node *n) {
     n = n->n_inputs ? n->inputs[0] : NULL;
-    while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN))
+    while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN ||
+                 n->kind == PLAN_DISTINCT))
         n = n->inputs[0];
     if (!n || n->kind != PLAN_STREAM_SCAN) return NULL;
     for (size_t i = 0; i < app->n_sources; i++) {
@@ -1244,9 +1245,10 @@ static const source_run *replay_source(const rt_app *app, const plan_node *n) {
 
 /* Whether the application can save positions while it runs: no operator
  * keeps rows or partial results between records, except tumbling, RANGE
- * sliding and stagger windows over records' arrival times (see
- * checkpoint). (ROWS sliding windows and LAG pass here but never give a
- * horizon, so no checkpoint is written.) */
+ * sliding and stagger windows and DISTINCT over records' arrival times (see
+ * checkpoint). (ROWS sliding windows, and tumbling windows over keys not
+ * computed from ROWTIME, pass here but never give a horizon, so no
+ * checkpoint is written.) */
 static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
         const plan_node *n = app->ops[i]->node;
@@ -1256,6 +1258,7 @@ static int app_checkpointable(const rt_app *app) {
         case PLAN_TUMBLE_AGG:
         case PLAN_SLIDE_AGG:
         case PLAN_STAGGER_AGG:
+        case PLAN_DISTINCT:
             if (!app->ops[i]->vt->horizon || !replay_source(app, n)) return 0;
             break;
         default: return 0;
@@ -1333,7 +1336,7 @@ static int checkpoint(rt_app *app, eddy_err *err) {
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
         int64_t h = INT64_MAX;
-        if (op->node->kind != PLAN_SLIDE_AGG && !is_window_op(op)) continue;
+        if (op->node->kind != PLAN_SLIDE_AGG && op->node->kind != PLAN_DISTINCT && !is_window_op(op)) continue;
         int k = op->vt->horizon(op, &h);
         if (k < 0) {
             free(from);

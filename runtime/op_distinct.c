@@ -7,7 +7,9 @@
  * operator remembers the rows of the current key value only (a keymap over
  * every column, NULL equal to NULL) and forgets them when the key moves on.
  * Memory is bounded by the rows of one key value. The first of a set of
- * duplicates is kept.
+ * duplicates is kept. For checkpoints the horizon is the ROWTIME of the
+ * current key value's first row: reading again from there rebuilds what it
+ * remembers.
  *
  * INTERFACE: rt_op_distinct_init (through rt_op_new).
  */
@@ -21,6 +23,7 @@ typedef struct distinct_state {
     rt_keymap seen;
     uint32_t *cols;      /* 0..n_in-1: every column is a key */
     int64_t cur;          /* current value of the monotonic key */
+    int64_t first_t;      /* ROWTIME of its first row */
     int any;
     int32_t mono_col;     /* column holding the key, or -1 for ROWTIME */
     rt_batch *out;
@@ -40,6 +43,7 @@ static int distinct_push(rt_op *op, const rt_batch *b, eddy_err *err) {
         if (!st->any || key != st->cur) {
             rt_keymap_clear(&st->seen);
             st->cur = key;
+            st->first_t = b->rowtime[r];
             st->any = 1;
         }
         uint32_t before = st->seen.n, id;
@@ -57,7 +61,14 @@ static void distinct_end(rt_op *op) {
     rt_batch_release(st->out);
 }
 
-static const rt_op_vt distinct_vt = {"DISTINCT", distinct_push, NULL, NULL, distinct_end, NULL, NULL};
+static int distinct_horizon(rt_op *op, int64_t *from) {
+    const distinct_state *st = op->state;
+    if (!st->any) return 0;
+    *from = st->first_t;
+    return 1;
+}
+
+static const rt_op_vt distinct_vt = {"DISTINCT", distinct_push, NULL, NULL, distinct_end, NULL, distinct_horizon};
 
 int rt_op_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     const plan_node *n = op->node;

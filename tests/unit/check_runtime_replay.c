@@ -316,28 +316,38 @@ static const char APP_WINDOWS[] =
     "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '1' SECOND);\n"
     "CREATE PUMP \"P4\" AS INSERT INTO \"STAG\"\n"
     "  SELECT STREAM k, COUNT(*), SUM(v) FROM \"SRC\"\n"
-    "  WINDOWED BY STAGGER (PARTITION BY k RANGE INTERVAL '1.5' SECOND);\n";
-static const char *const WIN_OUTS[] = {"slide", "tumble", "stagger"};
+    "  WINDOWED BY STAGGER (PARTITION BY k RANGE INTERVAL '1.5' SECOND);\n"
+    "CREATE STREAM \"DIST\" (s TIMESTAMP, k VARCHAR(4), m INTEGER) WITH (sink = '%s_distinct');\n"
+    "CREATE PUMP \"P5\" AS INSERT INTO \"DIST\"\n"
+    "  SELECT STREAM DISTINCT FLOOR(\"SRC\".ROWTIME TO SECOND) AS s, k, MOD(v, 7) AS m FROM \"SRC\";\n"
+    "CREATE STREAM \"DTUMBLE\" (k VARCHAR(4), n INTEGER) WITH (sink = '%s_dtumble');\n"
+    "CREATE PUMP \"P6\" AS INSERT INTO \"DTUMBLE\"\n"
+    "  SELECT STREAM d.k, COUNT(*) FROM (SELECT STREAM DISTINCT FLOOR(\"SRC\".ROWTIME TO SECOND) AS s, k,\n"
+    "    MOD(v, 7) AS m FROM \"SRC\") AS d GROUP BY d.k, STEP(d.ROWTIME BY INTERVAL '1' SECOND);\n";
+/* The DISTINCTs (500 records per key and second, 7 values of m) are
+ * compared in the crash case only: a graceful stop forgets what the current
+ * second has seen, as it closes windows. */
+static const char *const WIN_OUTS[] = {"slide", "tumble", "stagger", "distinct", "dtumble"};
 enum { N = 20000 };
 
 START_TEST(test_crash_while_reading_again) {
     g_fmt = APP_WINDOWS;
     const char *const pre[] = {"p1", "p2", "p3", "ref"};
-    store *st = open_store(pre, 4, WIN_OUTS, 3);
+    store *st = open_store(pre, 4, WIN_OUTS, 5);
     put_range(st, 0, N);
-    crash c1 = {.outs = WIN_OUTS, .n_outs = 3, .min_records = N, .max_records = UINT64_MAX};
+    crash c1 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = N, .max_records = UINT64_MAX};
     run_until_crash(st, "p1", NULL, &c1);
     rt_app_resume r1 = read_snap(&c1);
     /* The second crash comes before the records read again reach the open
      * windows (1,000 of 20,000). */
-    crash c2 = {.outs = WIN_OUTS, .n_outs = 3, .min_records = 1, .max_records = N / 2};
+    crash c2 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = 1, .max_records = N / 2};
     run_until_crash(st, "p2", &r1, &c2);
     rt_app_resume r2 = read_snap(&c2);
     put_range(st, N, N + 50);
     run_drain(st, "p3", &r2);
     run_drain(st, "ref", NULL);
     const crash *cr[] = {&c1, &c2, NULL};
-    compare(st, pre, cr, 3, "ref", WIN_OUTS, 3);
+    compare(st, pre, cr, 3, "ref", WIN_OUTS, 5);
     rt_app_resume_free(&r1);
     rt_app_resume_free(&r2);
     close_store(st);
@@ -374,9 +384,9 @@ static void sums(store *st, const char *stream, size_t upto, long long *n, long 
 START_TEST(test_stop_while_reading_again) {
     g_fmt = APP_WINDOWS;
     const char *const pre[] = {"p1", "p2", "p3", "ref"};
-    store *st = open_store(pre, 4, WIN_OUTS, 3);
+    store *st = open_store(pre, 4, WIN_OUTS, 5);
     put_range(st, 0, N);
-    crash c1 = {.outs = WIN_OUTS, .n_outs = 3, .min_records = N, .max_records = UINT64_MAX};
+    crash c1 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = N, .max_records = UINT64_MAX};
     run_until_crash(st, "p1", NULL, &c1);
     rt_app_resume r1 = read_snap(&c1), r2;
 
@@ -458,6 +468,35 @@ START_TEST(test_pumps_reordered) {
 }
 END_TEST
 
+/* A DISTINCT alone: its horizon (the first row of the current second)
+ * decides where records are read again from. The crash comes half way
+ * through a second, whose other half arrives after the restart. */
+static const char APP_DISTINCT[] =
+    "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
+    "  WITH (source = 'in', format = 'json', start = 'trim_horizon');\n"
+    "CREATE STREAM \"DIST\" (s TIMESTAMP, k VARCHAR(4), m INTEGER) WITH (sink = '%s_distinct');\n"
+    "CREATE PUMP \"P5\" AS INSERT INTO \"DIST\"\n"
+    "  SELECT STREAM DISTINCT FLOOR(\"SRC\".ROWTIME TO SECOND) AS s, k, MOD(v, 7) AS m FROM \"SRC\";\n";
+static const char *const D_OUTS[] = {"distinct"};
+
+START_TEST(test_distinct_alone) {
+    g_fmt = APP_DISTINCT;
+    const char *const pre[] = {"p1", "p2", "ref"};
+    store *st = open_store(pre, 3, D_OUTS, 1);
+    put_range(st, 0, 19500);   /* second 20 begins at record 19000 */
+    crash c1 = {.outs = D_OUTS, .n_outs = 1, .min_records = 19500, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1);
+    put_range(st, 19500, 20050);
+    run_drain(st, "p2", &r1);
+    run_drain(st, "ref", NULL);
+    const crash *cr[] = {&c1, NULL};
+    compare(st, pre, cr, 2, "ref", D_OUTS, 1);
+    rt_app_resume_free(&r1);
+    close_store(st);
+}
+END_TEST
+
 static void teardown_registry(void) { udf_registry_shutdown(); }
 
 static Suite *replay_suite(void) {
@@ -468,6 +507,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_crash_while_reading_again);
     tcase_add_test(tc, test_stop_while_reading_again);
     tcase_add_test(tc, test_pumps_reordered);
+    tcase_add_test(tc, test_distinct_alone);
     suite_add_tcase(s, tc);
     return s;
 }
