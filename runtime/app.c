@@ -1244,11 +1244,10 @@ static const source_run *replay_source(const rt_app *app, const plan_node *n) {
 }
 
 /* Whether the application can save positions while it runs: no operator
- * keeps rows or partial results between records, except tumbling, RANGE
- * sliding and stagger windows and DISTINCT over records' arrival times (see
- * checkpoint). (ROWS sliding windows, and tumbling windows over keys not
- * computed from ROWTIME, pass here but never give a horizon, so no
- * checkpoint is written.) */
+ * keeps rows or partial results between records, except tumbling, sliding
+ * and stagger windows and DISTINCT over records' arrival times (see
+ * checkpoint). (Tumbling windows over keys not computed from ROWTIME pass
+ * here but never give a horizon, so no checkpoint is written.) */
 static int app_checkpointable(const rt_app *app) {
     for (size_t i = 0; i < app->n_ops; i++) {
         const plan_node *n = app->ops[i]->node;

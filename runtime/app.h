@@ -115,9 +115,9 @@ int rt_app_add_query(rt_app *app, const plan_node *root, rt_query_rows_fn fn, vo
 /* Runs until *stop becomes non-zero or, with drain, until every input is read
  * to its end; then closes every open window, flushes outputs and returns 0.
  * With opts.checkpoint_path, an application of filters, projections,
- * reference joins, tumbling, RANGE sliding and stagger windows and DISTINCT
- * over source rows (no ROWS window, stream join, ORDER BY, table function,
- * or stream several pumps write) saves its inputs' positions
+ * reference joins, tumbling, sliding and stagger windows and DISTINCT over
+ * source rows (no stream join, ORDER BY, table function, or stream several
+ * pumps write) saves its inputs' positions
  * there every checkpoint_interval_ms, after writing (and syncing) the rows
  * of every record read so far. Positions point back to the first records
  * a window still needs and mark the last record read: restarted from them,

@@ -692,20 +692,32 @@ static int slide_watermark_accounted(rt_op *op, int64_t wm, eddy_err *err) {
     return rc;
 }
 
-/* Rows a RANGE window may still need: the next row has ROWTIME >= the
- * last one's, and its window (LAG's and NTH_VALUE's rows included) reaches
- * `range` back from it. ROWS windows reach back by row count, over any
- * span of time: no horizon. */
+/* Rows the windows may still need. A RANGE window: the next row has
+ * ROWTIME >= the last one's and its window (LAG's and NTH_VALUE's rows
+ * included) reaches `range` back from it. A ROWS window reaches back by row
+ * count, so its horizon is the oldest row any partition's frame holds
+ * (rt_slide_oldest, and the positional FIFOs' frame starts): a partition
+ * that went quiet keeps it far back, and a restart reads again from there
+ * (as far as the input's retention still has it). */
 static int slide_horizon(rt_op *op, int64_t *from) {
     const slide_state *st = op->state;
     if (!st->any) return 0;
     int64_t h = INT64_MAX;
     for (uint32_t w = 0; w < st->n_wins; w++) {
         const slide_win *sw = &st->wins[w];
-        if (sw->pw->frame != PLAN_FRAME_RANGE) return -1;
-        int64_t f = st->last_t > INT64_MIN + sw->pw->range_ms ? st->last_t - sw->pw->range_ms : INT64_MIN;
-        if (f < h) h = f;
+        int64_t f;
+        if (sw->pw->frame == PLAN_FRAME_RANGE) {
+            f = st->last_t > INT64_MIN + sw->pw->range_ms ? st->last_t - sw->pw->range_ms : INT64_MIN;
+            if (f < h) h = f;
+            continue;
+        }
+        if (sw->state && rt_slide_oldest(sw->state, &f) && f < h) h = f;
+        for (uint32_t id = 0; sw->pos_map_init && id < sw->pos_map.n; id++) {
+            const pos_part *p = (const pos_part *)rt_keymap_payload(&sw->pos_map, id);
+            if (p->len && (f = (int64_t)pos_at(sw, p, p->fstart)[0]) < h) h = f;
+        }
     }
+    if (h == INT64_MAX) return 0;
     *from = h;
     return 1;
 }

@@ -748,3 +748,16 @@ void rt_slide_stats(const rt_slide *s, uint32_t *n_parts, uint64_t *n_rows, size
     *n_rows = s->rows;
     *bytes = rt_keymap_bytes(&s->map) + s->ring_bytes;
 }
+
+int rt_slide_oldest(const rt_slide *s, int64_t *t) {
+    int64_t m = INT64_MAX;
+    for (uint32_t id = 0; id < s->map.n; id++) {
+        const part *p = (const part *)rt_keymap_payload(&s->map, id);
+        if (!p->len) continue;
+        int64_t ft = (int64_t)slot(s, p, p->head)[0];
+        if (ft < m) m = ft;
+    }
+    if (m == INT64_MAX) return 0;
+    *t = m;
+    return 1;
+}

@@ -131,6 +131,10 @@ int rt_slide_step(rt_slide *s, const rt_batch *in, rt_batch *out, uint32_t out_c
 /* Partitions, buffered rows, and bytes held (partitions + FIFOs + deques). */
 void rt_slide_stats(const rt_slide *s, uint32_t *n_parts, uint64_t *n_rows, size_t *bytes);
 
+/* The ROWTIME of the oldest row any partition's frame holds: 1 and *t, or
+ * 0 when the window holds no row. O(partitions); for checkpoints. */
+int rt_slide_oldest(const rt_slide *s, int64_t *t);
+
 /* ---------------------------------------------------------------- stagger */
 
 typedef struct rt_stagger rt_stagger;

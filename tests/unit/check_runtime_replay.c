@@ -497,6 +497,54 @@ START_TEST(test_distinct_alone) {
 }
 END_TEST
 
+/* A ROWS window alone: its horizon is the oldest row any partition's frame
+ * holds, here that of key "c", which went quiet long before the crash and
+ * comes back after the restart: its frame must still be there. */
+static const char APP_ROWS[] =
+    "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
+    "  WITH (source = 'in', format = 'json', start = 'trim_horizon');\n"
+    "CREATE STREAM \"LAST5\" (k VARCHAR(4), v INTEGER, s INTEGER, p INTEGER) WITH (sink = '%s_rows');\n"
+    "CREATE PUMP \"P7\" AS INSERT INTO \"LAST5\"\n"
+    "  SELECT STREAM k, v, SUM(v) OVER w, LAG(v, 2, -1) OVER w FROM \"SRC\"\n"
+    "  WINDOW w AS (PARTITION BY k ROWS 5 PRECEDING);\n";
+static const char *const R_OUTS[] = {"rows"};
+
+static void put_one(store *st, const char *k, int v, int64_t at) {
+    char data[64];
+    snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", k, v);
+    g_clock = at;
+    store_put_entry e;
+    memset(&e, 0, sizeof e);
+    e.data = data;
+    e.data_len = strlen(data);
+    e.partition_key = k;
+    e.partition_key_len = strlen(k);
+    store_put_result res;
+    eddy_err err;
+    eddy_err_clear(&err);
+    ck_assert_msg(store_put_record(st, "in", &e, &res, &err) == 0 && res.code == 0, "put: %s", err.msg);
+}
+
+START_TEST(test_rows_window) {
+    g_fmt = APP_ROWS;
+    const char *const pre[] = {"p1", "p2", "ref"};
+    store *st = open_store(pre, 3, R_OUTS, 1);
+    for (int i = 0; i < 4; i++) put_one(st, "c", 1000 * (i + 1), 500 + i);
+    put_range(st, 0, 5000);
+    crash c1 = {.outs = R_OUTS, .n_outs = 1, .min_records = 5004, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1);
+    put_range(st, 5000, 5050);
+    put_one(st, "c", 5000, 1000 + 5050);
+    run_drain(st, "p2", &r1);
+    run_drain(st, "ref", NULL);
+    const crash *cr[] = {&c1, NULL};
+    compare(st, pre, cr, 2, "ref", R_OUTS, 1);
+    rt_app_resume_free(&r1);
+    close_store(st);
+}
+END_TEST
+
 static void teardown_registry(void) { udf_registry_shutdown(); }
 
 static Suite *replay_suite(void) {
@@ -508,6 +556,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_stop_while_reading_again);
     tcase_add_test(tc, test_pumps_reordered);
     tcase_add_test(tc, test_distinct_alone);
+    tcase_add_test(tc, test_rows_window);
     suite_add_tcase(s, tc);
     return s;
 }
