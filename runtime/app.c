@@ -795,10 +795,15 @@ static int build_merges(rt_app *app, eddy_err *err) {
     return 0;
 }
 
-/* Window operators whose replay needs saving (app.h, rt_app_window). */
-static int is_window_op(const rt_op *op) {
-    return op->node->kind == PLAN_TUMBLE_AGG || op->node->kind == PLAN_STAGGER_AGG;
+/* Tumbling windows: GROUP BY, and the tumbling table functions
+ * (TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING, the table
+ * functions with a horizon). Their replay is a floor (rt_op.replay_floor). */
+static int is_floor_op(const rt_op *op) {
+    return op->node->kind == PLAN_TUMBLE_AGG || (op->node->kind == PLAN_TABLE_FUNC && op->vt->horizon);
 }
+
+/* Window operators whose replay needs saving (app.h, rt_app_window). */
+static int is_window_op(const rt_op *op) { return is_floor_op(op) || op->node->kind == PLAN_STAGGER_AGG; }
 
 #define WINDOW_ID_MAX 600
 
@@ -928,7 +933,7 @@ int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pu
         for (size_t k = 0; k < opts->resume->n_windows && !w; k++)
             if (strcmp(opts->resume->windows[k].id, id) == 0) w = &opts->resume->windows[k];
         if (!w) continue;
-        op->replay_floor = op->node->kind == PLAN_TUMBLE_AGG ? w->from : INT64_MAX;
+        op->replay_floor = is_floor_op(op) ? w->from : INT64_MAX;
         for (size_t k = 0; op->replay_load && k < w->n_lines; k++) {
             eddy_err le;
             eddy_err_clear(&le);
@@ -1228,17 +1233,32 @@ static int set_needed_columns(rt_app *app, eddy_err *err) {
 
 /* The source whose records a window's input rows are, keeping their
  * arrival times (filters, projections, DISTINCTs and reference joins over
- * an in-application stream that the source alone feeds), or NULL. Reading
+ * an in-application stream that the source alone feeds, or that one pump
+ * of such operators writes), or NULL. Reading
  * that source again from the window's horizon rebuilds the window. */
 static const source_run *replay_source(const rt_app *app, const plan_node *n) {
-    n = n->n_inputs ? n->inputs[0] : NULL;
-    while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN ||
-                 n->kind == PLAN_DISTINCT))
-        n = n->inputs[0];
-    if (!n || n->kind != PLAN_STREAM_SCAN) return NULL;
-    for (size_t i = 0; i < app->n_sources; i++) {
-        const hub *h = app->sources[i].h;
-        if (!strcmp(h->cs->name, n->u.stream_scan.stream) && h->n_feeders == 0) return &app->sources[i];
+    /* Through in-application streams that one pump of such operators
+     * writes (source -> pump -> stream -> window), as far as 16 deep. */
+    for (int depth = 0; depth < 16; depth++) {
+        n = n->n_inputs ? n->inputs[0] : NULL;
+        while (n && (n->kind == PLAN_FILTER || n->kind == PLAN_PROJECT || n->kind == PLAN_TABLE_JOIN ||
+                     n->kind == PLAN_DISTINCT))
+            n = n->inputs[0];
+        if (!n || n->kind != PLAN_STREAM_SCAN) return NULL;
+        for (size_t i = 0; i < app->n_sources; i++) {
+            const hub *h = app->sources[i].h;
+            if (!strcmp(h->cs->name, n->u.stream_scan.stream) && h->n_feeders == 0) return &app->sources[i];
+        }
+        const pump_run *feeder = NULL;
+        for (size_t i = 0; i < app->n_pumps; i++) {
+            const hub *to = app->pumps[i].to;
+            if (to && !strcmp(to->cs->name, n->u.stream_scan.stream)) {
+                if (feeder || to->n_feeders != 1) return NULL;
+                feeder = &app->pumps[i];
+            }
+        }
+        if (!feeder) return NULL;
+        n = feeder->root;   /* PLAN_PUMP: its input is the query */
     }
     return NULL;
 }
@@ -1258,6 +1278,7 @@ static int app_checkpointable(const rt_app *app) {
         case PLAN_SLIDE_AGG:
         case PLAN_STAGGER_AGG:
         case PLAN_DISTINCT:
+        case PLAN_TABLE_FUNC:   /* the tumbling ones have a horizon */
             if (!app->ops[i]->vt->horizon || !replay_source(app, n)) return 0;
             break;
         default: return 0;
@@ -1290,7 +1311,7 @@ static int save_windows(const rt_app *app, int checkpointing, int64_t *from, rt_
         int carried = s && rt_reader_replaying(s->reader);
         int64_t h = INT64_MAX;
         sbuf_clear(&lines);
-        if (op->node->kind == PLAN_TUMBLE_AGG) {
+        if (is_floor_op(op)) {
             if (checkpointing && op->vt->horizon(op, &h) != 1) h = INT64_MAX;
             if (carried && op->replay_floor < h) h = op->replay_floor;
         } else if (op->replay_save && op->replay_save(op, checkpointing, carried, &lines, &h) != 0) {
@@ -1303,7 +1324,7 @@ static int save_windows(const rt_app *app, int checkpointing, int64_t *from, rt_
         }
         char id[WINDOW_ID_MAX];
         window_id(app, i, id);
-        rt_app_window *w = rt_app_resume_add_window(r, id, op->node->kind == PLAN_TUMBLE_AGG ? h : INT64_MAX);
+        rt_app_window *w = rt_app_resume_add_window(r, id, is_floor_op(op) ? h : INT64_MAX);
         if (!w) {
             rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             break;

@@ -97,8 +97,12 @@ static int value_text(tumble_common *tc, const rt_batch *b, uint32_t r) {
 static int tumble_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     tumble_common *tc = op->state;
     uint32_t live = rt_batch_live(b);
+    /* Records read again after a restart count from the window that was
+     * open at the checkpoint (op.h); earlier windows were written. */
+    int64_t floor = op->replaying && *op->replaying ? op->replay_floor : INT64_MIN;
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
+        if (b->rowtime[r] < floor) continue;
         int64_t w = eddy_floor_div(b->rowtime[r], tc->win_ms);
         if (late(op, tc, b, r, w)) continue;
         if (tc->open && w > tc->cur) {
@@ -124,6 +128,14 @@ static int tumble_watermark(rt_op *op, int64_t wm, eddy_err *err) {
 static int tumble_finish(rt_op *op, eddy_err *err) {
     tumble_common *tc = op->state;
     return tc->emit(op, err);
+}
+
+/* For checkpoints: the open window's start. */
+static int tumble_horizon(rt_op *op, int64_t *from) {
+    const tumble_common *tc = op->state;
+    if (!tc->open) return 0;
+    *from = tc->cur * tc->win_ms;
+    return 1;
 }
 
 /* ---------------------------------------------------------------- TOP_K */
@@ -310,7 +322,7 @@ static void tk_end(rt_op *op) {
 }
 
 static const rt_op_vt topk_vt = {"TOP_K_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish, tk_end,
-                                 NULL, NULL};
+                                 NULL, tumble_horizon};
 
 int rt_tf_topk_init(rt_op *op, arena *a, eddy_err *err) {
     topk_state *st = arena_calloc(a, sizeof *st);
@@ -428,7 +440,7 @@ static void cdi_end(rt_op *op) {
 }
 
 static const rt_op_vt cdi_vt = {"COUNT_DISTINCT_ITEMS_TUMBLING", tumble_push, tumble_watermark, tumble_finish,
-                                cdi_end, NULL, NULL};
+                                cdi_end, NULL, tumble_horizon};
 
 int rt_tf_distinct_init(rt_op *op, arena *a, eddy_err *err) {
     cdi_state *st = arena_calloc(a, sizeof *st);

@@ -6,7 +6,8 @@
  * writes.
  *
  * The application has a stateless pump, a RANGE sliding window, a
- * tumbling window and a stagger window over one 2-shard input. Phase 1 runs it live while
+ * tumbling window, a stagger window and TOP_K_ITEMS_TUMBLING over one
+ * 2-shard input. Phase 1 runs it live while
  * records arrive in bursts; on its thread, right after a checkpoint that
  * covers every record so far, the test copies the positions file and counts
  * the rows in the output streams (the "crash": anything written later is
@@ -55,10 +56,13 @@ static const char APP_FMT[] =
     "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '0.5' SECOND);\n"
     "CREATE PUMP \"P4\" AS INSERT INTO \"STAG\"\n"
     "  SELECT STREAM k, COUNT(*), MAX(v) FROM \"SRC\"\n"
-    "  WINDOWED BY STAGGER (PARTITION BY k RANGE INTERVAL '0.4' SECOND);\n";
+    "  WINDOWED BY STAGGER (PARTITION BY k RANGE INTERVAL '0.4' SECOND);\n"
+    "CREATE STREAM \"TOPK\" (item VARCHAR(1024), item_count BIGINT) WITH (sink = '%s_topk');\n"
+    "CREATE PUMP \"P5\" AS INSERT INTO \"TOPK\"\n"
+    "  SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM \"SRC\"), 'K', 2, 1));\n";
 
-static const char *const OUTS[] = {"pass", "slide", "tumble", "stagger"};
-#define N_OUTS 4
+static const char *const OUTS[] = {"pass", "slide", "tumble", "stagger", "topk"};
+#define N_OUTS 5
 
 typedef struct app_run {
     arena mem;
@@ -84,7 +88,7 @@ static void app_open(app_run *r, store *st, const char *prefix, int drain, const
     r->cat = catalog_new();
     ck_assert_ptr_nonnull(r->cat);
     char sql[sizeof APP_FMT + 64];
-    snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix, prefix);
+    snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix, prefix, prefix);
     eddy_err err;
     eddy_err_clear(&err);
     sql_script *script = NULL;
@@ -274,7 +278,7 @@ static void crash_and_resume(int quiet_ms) {
     rt_app_resume saved;
     ck_assert_msg(rt_app_resume_read(snap, &saved, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(saved.n, 1);
-    ck_assert_msg(saved.n_windows == 2, "the tumbling and the stagger window saved, not %zu", saved.n_windows);
+    ck_assert_msg(saved.n_windows == 3, "the tumbling and stagger windows and TOP_K saved, not %zu", saved.n_windows);
     /* Pumps P3 and P4; kind / time key kind, width, keys, aggregates. */
     ck_assert_str_eq(saved.windows[0].id, "5033 TUMBLE_AGG/0.500.2.2 0");
     ck_assert_str_eq(saved.windows[1].id, "5034 STAGGER_AGG/400.1.2 0");
@@ -338,7 +342,7 @@ static void crash_and_resume(int quiet_ms) {
 START_TEST(test_crash_with_window_open) { crash_and_resume(0); }
 END_TEST
 
-START_TEST(test_crash_after_window_closed) { crash_and_resume(900); }
+START_TEST(test_crash_after_window_closed) { crash_and_resume(1500); }
 END_TEST
 
 /* The positions file keeps replay marks and windows with their lines. */

@@ -545,6 +545,51 @@ START_TEST(test_rows_window) {
 }
 END_TEST
 
+/* Windows behind an in-application stream that a pump writes (source ->
+ * pump -> stream -> windows, the usual KDA shape), with the tumbling table
+ * functions among them; crashed twice as in test_crash_while_reading_again. */
+static const char APP_CHAIN[] =
+    "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
+    "  WITH (source = 'in', format = 'json', start = 'trim_horizon');\n"
+    "CREATE STREAM \"MID\" (k VARCHAR(4), v INTEGER, m INTEGER);\n"
+    "CREATE PUMP \"P0\" AS INSERT INTO \"MID\" SELECT STREAM k, v, MOD(v, 13) FROM \"SRC\" WHERE MOD(v, 5) <> 0;\n"
+    "CREATE STREAM \"SLIDE\" (k VARCHAR(4), v INTEGER, s INTEGER) WITH (sink = '%s_slide');\n"
+    "CREATE PUMP \"P2\" AS INSERT INTO \"SLIDE\"\n"
+    "  SELECT STREAM k, v, SUM(v) OVER (PARTITION BY k RANGE INTERVAL '1' HOUR PRECEDING) FROM \"MID\";\n"
+    "CREATE STREAM \"TUMBLE\" (k VARCHAR(4), n INTEGER, total INTEGER) WITH (sink = '%s_tumble');\n"
+    "CREATE PUMP \"P3\" AS INSERT INTO \"TUMBLE\"\n"
+    "  SELECT STREAM k, COUNT(*), SUM(v) FROM \"MID\" GROUP BY k, STEP(\"MID\".ROWTIME BY INTERVAL '1' SECOND);\n"
+    "CREATE STREAM \"TOPK\" (item VARCHAR(1024), item_count BIGINT) WITH (sink = '%s_topk');\n"
+    "CREATE PUMP \"P8\" AS INSERT INTO \"TOPK\"\n"
+    "  SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM \"MID\"), 'M', 3, 2));\n"
+    "CREATE STREAM \"NDIST\" (n BIGINT) WITH (sink = '%s_ndist');\n"
+    "CREATE PUMP \"P9\" AS INSERT INTO \"NDIST\"\n"
+    "  SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM \"MID\"), 'V', 3));\n";
+static const char *const CHAIN_OUTS[] = {"slide", "tumble", "topk", "ndist"};
+
+START_TEST(test_windows_behind_a_pump) {
+    g_fmt = APP_CHAIN;
+    const char *const pre[] = {"p1", "p2", "p3", "ref"};
+    store *st = open_store(pre, 4, CHAIN_OUTS, 4);
+    put_range(st, 0, N);
+    crash c1 = {.outs = CHAIN_OUTS, .n_outs = 4, .min_records = N, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1);
+    ck_assert_msg(r1.n_windows == 3, "the tumbling window and both table functions saved, not %zu", r1.n_windows);
+    crash c2 = {.outs = CHAIN_OUTS, .n_outs = 4, .min_records = 1, .max_records = N / 2};
+    run_until_crash(st, "p2", &r1, &c2);
+    rt_app_resume r2 = read_snap(&c2);
+    put_range(st, N, N + 2500);
+    run_drain(st, "p3", &r2);
+    run_drain(st, "ref", NULL);
+    const crash *cr[] = {&c1, &c2, NULL};
+    compare(st, pre, cr, 3, "ref", CHAIN_OUTS, 4);
+    rt_app_resume_free(&r1);
+    rt_app_resume_free(&r2);
+    close_store(st);
+}
+END_TEST
+
 static void teardown_registry(void) { udf_registry_shutdown(); }
 
 static Suite *replay_suite(void) {
@@ -557,6 +602,7 @@ static Suite *replay_suite(void) {
     tcase_add_test(tc, test_pumps_reordered);
     tcase_add_test(tc, test_distinct_alone);
     tcase_add_test(tc, test_rows_window);
+    tcase_add_test(tc, test_windows_behind_a_pump);
     suite_add_tcase(s, tc);
     return s;
 }
