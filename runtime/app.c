@@ -831,8 +831,19 @@ static void window_id(const rt_app *app, size_t i, char *out) {
     else if (nd->kind == PLAN_STAGGER_AGG)
         snprintf(out + n, WINDOW_ID_MAX - n, " %s/%lld.%u.%u %u", op->vt->name, (long long)nd->u.stagger.range_ms,
                  nd->u.stagger.n_keys, nd->u.stagger.n_aggs, ord);
-    else
+    else if (nd->kind == PLAN_TABLE_FUNC) {
+        /* The constant arguments: K, the window's seconds. */
+        n += (size_t)snprintf(out + n, WINDOW_ID_MAX - n, " %s/%d", op->vt->name, nd->u.table_func.col);
+        for (uint32_t a = 0; a < nd->u.table_func.n_args && n < WINDOW_ID_MAX - 40; a++) {
+            const plan_expr *x = nd->u.table_func.args[a];
+            while (x->kind == PX_CAST) x = x->u.cast.arg;
+            if (x->kind == PX_LITERAL && !x->u.lit.is_null && eddy_type_is_integer(x->type.id))
+                n += (size_t)snprintf(out + n, WINDOW_ID_MAX - n, ".%lld", (long long)x->u.lit.u.i);
+        }
+        snprintf(out + n, WINDOW_ID_MAX - n, " %u", ord);
+    } else {
         snprintf(out + n, WINDOW_ID_MAX - n, " %s %u", op->vt->name, ord);
+    }
 }
 
 int rt_app_new(const rt_app_opts *opts, const catalog *cat, plan_node *const *pumps, size_t n_pumps,
@@ -1249,6 +1260,9 @@ static const source_run *replay_source(const rt_app *app, const plan_node *n) {
             const hub *h = app->sources[i].h;
             if (!strcmp(h->cs->name, n->u.stream_scan.stream) && h->n_feeders == 0) return &app->sources[i];
         }
+        for (size_t i = 0; i < app->n_hubs; i++)
+            if (!strcmp(app->hubs[i].cs->name, n->u.stream_scan.stream) && app->hubs[i].cs->source.stream)
+                return NULL;   /* read from a stored stream and written by a pump: two inputs */
         const pump_run *feeder = NULL;
         for (size_t i = 0; i < app->n_pumps; i++) {
             const hub *to = app->pumps[i].to;
@@ -1309,12 +1323,15 @@ static int save_windows(const rt_app *app, int checkpointing, int64_t *from, rt_
         if (!is_window_op(op)) continue;
         const source_run *s = replay_source(app, op->node);
         int carried = s && rt_reader_replaying(s->reader);
+        /* A stopped application closed its windows, except behind an input
+         * still being read again (rt_app_run): those stay open to rebuild. */
+        int open_now = checkpointing || carried;
         int64_t h = INT64_MAX;
         sbuf_clear(&lines);
         if (is_floor_op(op)) {
-            if (checkpointing && op->vt->horizon(op, &h) != 1) h = INT64_MAX;
+            if (open_now && op->vt->horizon(op, &h) != 1) h = INT64_MAX;
             if (carried && op->replay_floor < h) h = op->replay_floor;
-        } else if (op->replay_save && op->replay_save(op, checkpointing, carried, &lines, &h) != 0) {
+        } else if (op->replay_save && op->replay_save(op, open_now, carried, &lines, &h) != 0) {
             rc = eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
             break;
         }
@@ -1348,22 +1365,32 @@ static int save_windows(const rt_app *app, int checkpointing, int64_t *from, rt_
  * is not written again (rt_reader_is_replay), and tumbling and stagger
  * windows take them only for windows that were open (save_windows). A
  * failure is logged, not fatal: the previous checkpoint still holds. */
-static int checkpoint(rt_app *app, eddy_err *err) {
-    /* Per source: the earliest horizon of a window over its records. */
-    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + 1));
-    if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+/* Per source, the earliest record (arrival time) an operator's state over
+ * it was built from, INT64_MAX for none; only_replaying: for the sources
+ * still reading records again, the others get INT64_MAX. Returns 0, or -1
+ * when some operator cannot say now. */
+static int source_horizons(const rt_app *app, int only_replaying, int64_t *from) {
     for (size_t i = 0; i < app->n_sources; i++) from[i] = INT64_MAX;
     for (size_t i = 0; i < app->n_ops; i++) {
         rt_op *op = app->ops[i];
         int64_t h = INT64_MAX;
         if (op->node->kind != PLAN_SLIDE_AGG && op->node->kind != PLAN_DISTINCT && !is_window_op(op)) continue;
-        int k = op->vt->horizon(op, &h);
-        if (k < 0) {
-            free(from);
-            return 0;   /* cannot say now: keep the last checkpoint */
-        }
         const source_run *s = replay_source(app, op->node);
+        if (only_replaying && !(s && rt_reader_replaying(s->reader))) continue;
+        int k = op->vt->horizon(op, &h);
+        if (k < 0) return -1;
         if (k > 0 && s && h < from[s - app->sources]) from[s - app->sources] = h;
+    }
+    return 0;
+}
+
+static int checkpoint(rt_app *app, eddy_err *err) {
+    /* Per source: the earliest horizon of a window over its records. */
+    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + 1));
+    if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    if (source_horizons(app, 0, from) != 0) {
+        free(from);
+        return 0;   /* cannot say now: keep the last checkpoint */
     }
     /* Writing rows may report OUTPUT_ERROR rows, which go out in turn. */
     int rc = 0;
@@ -1467,10 +1494,17 @@ int rt_app_run(rt_app *app, volatile sig_atomic_t *stop, eddy_err *err) {
             else usleep(50000);
         }
     }
-    /* Close every open window, then write everything out. */
+    /* Close every open window, then write everything out; except behind an
+     * input whose records up to its replay marks are still being read
+     * again: those windows are only part rebuilt, and the positions saved
+     * now keep what rebuilds them whole at the next start (save_windows). */
     for (size_t i = 0; i < app->n_hubs; i++) {
         hub *h = &app->hubs[i];
         if (h->n_feeders == 0 && h != app->errors) {
+            int replaying = 0;
+            for (size_t k = 0; k < app->n_sources; k++)
+                if (app->sources[k].h == h && rt_reader_replaying(app->sources[k].reader)) replaying = 1;
+            if (replaying) continue;
             int rc = hub_finish(app, h, err);
             if (rc != 0) return rc;
         }
@@ -1498,8 +1532,27 @@ size_t rt_app_inputs(const rt_app *app, rt_app_input *out, size_t cap) {
 }
 
 int rt_app_resume_save(const rt_app *app, rt_app_resume *out, eddy_err *err) {
-    int rc = resume_save_from(app, NULL, out, err);
-    if (rc == 0 && (rc = save_windows(app, 0, NULL, out, err)) != 0) rt_app_resume_free(out);
+    /* Inputs still being read again after a crash kept their windows open
+     * (rt_app_run): their positions point back to where those windows
+     * rebuild from, as a checkpoint's do. */
+    int64_t *from = malloc(sizeof(int64_t) * (app->n_sources + 1));
+    if (!from) return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
+    int replaying = 0;
+    for (size_t i = 0; i < app->n_sources; i++) replaying |= rt_reader_replaying(app->sources[i].reader);
+    if (!replaying || source_horizons(app, 1, from) != 0)
+        for (size_t i = 0; i < app->n_sources; i++) from[i] = INT64_MAX;
+    rt_app_resume w;
+    memset(&w, 0, sizeof w);
+    int rc = save_windows(app, 0, from, &w, err);
+    if (rc == 0) rc = resume_save_from(app, from, out, err);
+    if (rc == 0) {
+        out->windows = w.windows;
+        out->n_windows = w.n_windows;
+        w.windows = NULL;
+        w.n_windows = 0;
+    }
+    rt_app_resume_free(&w);
+    free(from);
     return rc;
 }
 

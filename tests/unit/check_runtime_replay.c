@@ -364,6 +364,16 @@ static void stop_early(void *ctx) {
     }
 }
 
+static void stop_inside(void *ctx) {
+    crash *c = ctx;
+    rt_app_stats s;
+    rt_app_get_stats(c->run->app, &s);
+    if (!c->taken && s.records_in >= c->min_records && s.records_in < c->max_records) {
+        c->taken = 1;
+        *c->stop = 1;
+    }
+}
+
 /* Rows per key and window may come in two parts after a graceful stop (the
  * window open then is written), so this compares the sums of COUNT(*) and
  * of SUM(v) per key: nothing lost, nothing counted twice. */
@@ -423,6 +433,58 @@ START_TEST(test_stop_while_reading_again) {
         ck_assert_msg(n == rn && total == rtotal, "%s: crash + stop + restart counted %lld records (sum %lld), the "
                       "reference %lld (sum %lld)", WIN_OUTS[o], n, total, rn, rtotal);
     }
+    rt_app_resume_free(&r1);
+    rt_app_resume_free(&r2);
+    close_store(st);
+}
+END_TEST
+
+/* A graceful stop after the records read again have reached the tumbling
+ * window that was open at the crash (8 s windows: it opened at record
+ * 15000), so it is part rebuilt: it must not be written part-way, and the
+ * next start rebuilds it whole. */
+static const char APP_STOP8[] =
+    "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
+    "  WITH (source = 'in', format = 'json', start = 'trim_horizon');\n"
+    "CREATE STREAM \"SLIDE\" (k VARCHAR(4), v INTEGER, s INTEGER) WITH (sink = '%s_slide');\n"
+    "CREATE STREAM \"TUMBLE\" (k VARCHAR(4), n INTEGER, total INTEGER) WITH (sink = '%s_tumble');\n"
+    "CREATE PUMP \"P2\" AS INSERT INTO \"SLIDE\"\n"
+    "  SELECT STREAM k, v, SUM(v) OVER (PARTITION BY k RANGE INTERVAL '1' HOUR PRECEDING) FROM \"SRC\";\n"
+    "CREATE PUMP \"P3\" AS INSERT INTO \"TUMBLE\"\n"
+    "  SELECT STREAM k, COUNT(*), SUM(v) FROM \"SRC\"\n"
+    "  GROUP BY k, STEP(\"SRC\".ROWTIME BY INTERVAL '8' SECOND);\n";
+
+START_TEST(test_stop_inside_rebuilt_window) {
+    g_fmt = APP_STOP8;
+    const char *const pre[] = {"p1", "p2", "p3", "ref"};
+    const char *const outs[] = {"slide", "tumble"};
+    store *st = open_store(pre, 4, outs, 2);
+    put_range(st, 0, N);
+    crash c1 = {.outs = outs, .n_outs = 2, .min_records = N, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1), r2;
+    app_run r;
+    volatile sig_atomic_t stop = 0;
+    crash c2 = {.st = st, .run = &r, .stop = &stop, .min_records = 15001, .max_records = N};
+    char scratch[300];
+    snprintf(scratch, sizeof scratch, "%s/scratch.pos", g_dir);
+    app_open(&r, st, "p2", 0, &r1, scratch, stop_inside, &c2);
+    eddy_err err;
+    eddy_err_clear(&err);
+    ck_assert_msg(rt_app_run(r.app, &stop, &err) == 0, "p2: %s", err.msg);
+    ck_assert_msg(c2.taken, "no checkpoint while the open window was being rebuilt");
+    ck_assert_msg(rt_app_resume_save(r.app, &r2, &err) == 0, "%s", err.msg);
+    app_close(&r);
+    put_range(st, N, N + 50);
+    run_drain(st, "p3", &r2);
+    run_drain(st, "ref", NULL);
+    long long n = 0, total = 0, rn = 0, rtotal = 0;
+    sums(st, "p1_tumble", c1.counts[1], &n, &total);
+    sums(st, "p2_tumble", (size_t)-1, &n, &total);
+    sums(st, "p3_tumble", (size_t)-1, &n, &total);
+    sums(st, "ref_tumble", (size_t)-1, &rn, &rtotal);
+    ck_assert_msg(n == rn && total == rtotal, "crash + stop + restart counted %lld records (sum %lld), the reference "
+                  "%lld (sum %lld)", n, total, rn, rtotal);
     rt_app_resume_free(&r1);
     rt_app_resume_free(&r2);
     close_store(st);
@@ -599,6 +661,7 @@ static Suite *replay_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_crash_while_reading_again);
     tcase_add_test(tc, test_stop_while_reading_again);
+    tcase_add_test(tc, test_stop_inside_rebuilt_window);
     tcase_add_test(tc, test_pumps_reordered);
     tcase_add_test(tc, test_distinct_alone);
     tcase_add_test(tc, test_rows_window);
