@@ -373,12 +373,8 @@ static inline int skip_string_esc(jscan *s, int *esc) {
     return 0;
 }
 
-static int skip_string(jscan *s) {
-    int esc;
-    return skip_string_esc(s, &esc);
-}
 
-/* The bytes a number token runs over ([0-9+-.eE]); skip_scalar takes the
+/* The bytes a number token runs over ([0-9+-.eE]); scalar_end takes the
  * longest run of them and leaves the grammar to the coercion. */
 static const uint8_t num_char_tab[256] = {
     ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
@@ -407,7 +403,7 @@ static inline uint64_t digits_value8(uint64_t w, unsigned k) {
 }
 
 /* Reads the number token at p (a '-' or a digit): the same run of number
- * characters skip_scalar takes; returns where it ends. *v gets its value
+ * characters scalar_end takes; returns where it ends. *v gets its value
  * and *is_int 1 when it is "-"? and one to seven digits, the plain
  * integers rt__coerce_int takes, else *is_int is 0 (the caller then
  * coerces the text). */
@@ -437,25 +433,22 @@ static inline int scan_number(jscan *s, int64_t *v) {
     return is_int;
 }
 
-static int skip_scalar(jscan *s) {
-    char c = *s->p;
-    if (c == '"') return skip_string(s);
-    if (c == 't' || c == 'n') {
-        if (s->end - s->p < 4 || memcmp(s->p, c == 't' ? "true" : "null", 4) != 0) return -1;
-        s->p += 4;
-        return 0;
-    }
-    if (c == 'f') {
-        if (s->end - s->p < 5 || memcmp(s->p, "false", 5) != 0) return -1;
-        s->p += 5;
-        return 0;
+/* Where the scalar at p (a string, number or literal) ends, or NULL when
+ * there is none there: one place for the skippers and scan_value. */
+static inline const char *scalar_end(const char *p, const char *end) {
+    char c = *p;
+    if (c == '"') {
+        int esc;
+        return string_end(p, end, &esc);
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
         int64_t v;
-        scan_number(s, &v);
-        return 0;
+        int is_int;
+        return number_end(p, end, &v, &is_int);
     }
-    return -1;
+    if (c == 't' || c == 'n') return end - p >= 4 && memcmp(p, c == 't' ? "true" : "null", 4) == 0 ? p + 4 : NULL;
+    if (c == 'f') return end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    return NULL;
 }
 
 #define IS_BLANK(c) ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
@@ -497,32 +490,13 @@ value:
             if (close == ']') goto value;
             goto key;
         }
-        if (c == '"') {
-            int esc;
-            const char *e = string_end(p, end, &esc);
-            if (!e) {
-                why = "invalid value";
-                goto fail;
-            }
-            p = e;
-            goto after;
+        const char *e = scalar_end(p, end);
+        if (!e) {
+            why = "invalid value";
+            goto fail;
         }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            int64_t v;
-            int is_int;
-            p = number_end(p, end, &v, &is_int);
-            goto after;
-        }
-        if ((c == 't' || c == 'n') && end - p >= 4 && memcmp(p, c == 't' ? "true" : "null", 4) == 0) {
-            p += 4;
-            goto after;
-        }
-        if (c == 'f' && end - p >= 5 && memcmp(p, "false", 5) == 0) {
-            p += 5;
-            goto after;
-        }
-        why = "invalid value";
-        goto fail;
+        p = e;
+        goto after;
     }
 key:
     SKIP_WS(p, end);
@@ -718,22 +692,13 @@ static inline int key_matches(const rt_jedge *e, const char *k, const char *end)
 static inline int skip_member(jscan *s) {
     const char *p = s->p, *end = s->end;
     SKIP_WS(p, end);
-    if (p < end) {
-        char c = *p;
-        if (c == '"') {
-            int esc;
-            const char *e = string_end(p, end, &esc);
-            s->p = e ? e : p;
-            return e ? 0 : perr(s, "invalid value");
-        }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            int64_t v;
-            int is_int;
-            s->p = number_end(p, end, &v, &is_int);
-            return 0;
-        }
-    }
     s->p = p;
+    if (p < end && *p != '{' && *p != '[') {
+        const char *e = scalar_end(p, end);
+        if (!e) return perr(s, "invalid value");
+        s->p = e;
+        return 0;
+    }
     return skip_value(s);
 }
 
@@ -868,7 +833,9 @@ static int scan_value(jscan *s, uint32_t node) {
             if ((rc = rt__coerce_number(s->d, s->b, (uint32_t)k, s->row, start, len, s->err))) return rc;
         return 0;
     }
-    if (skip_scalar(s) != 0) return perr(s, "invalid value");
+    const char *e = scalar_end(s->p, s->end);
+    if (!e) return perr(s, "invalid value");
+    s->p = e;
     if (c == 'n') return 0;  /* null: the columns stay NULL */
     for (int32_t k = n->first_col; k >= 0; k = s->d->col_next[k]) {
         if (c == 't' || c == 'f') rc = rt__coerce_bool(s->d, s->b, (uint32_t)k, s->row, c == 't', s->err);
