@@ -29,16 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "arena.h"
-#include "catalog.h"
 #include "check_main.h"
-#include "eddy_err.h"
 #include "eddy_time.h"
-#include "planner.h"
-#include "sql_parse.h"
-#include "store.h"
-#include "udf.h"
+#include "rt_app_test.h"
 
 static const char APP_FMT[] =
     "CREATE STREAM \"SRC\" (k VARCHAR(4), v INTEGER)\n"
@@ -64,13 +57,9 @@ static const char APP_FMT[] =
 static const char *const OUTS[] = {"pass", "slide", "tumble", "stagger", "topk"};
 #define N_OUTS 5
 
+/* An application running on its own thread. */
 typedef struct app_run {
-    arena mem;
-    catalog *cat;
-    plan_node *pumps[8];
-    size_t n_pumps;
-    rt_app *app;
-    FILE *devnull;
+    t_app a;
     volatile sig_atomic_t stop;
     int rc;
     eddy_err err;
@@ -84,27 +73,11 @@ static void sleep_ms(int ms) {
 static void app_open(app_run *r, store *st, const char *prefix, int drain, const rt_app_resume *resume,
                      const char *ckpt, void (*on_ckpt)(void *), void *ctx) {
     memset(r, 0, sizeof *r);
-    arena_init(&r->mem, 65536);
-    r->cat = catalog_new();
-    ck_assert_ptr_nonnull(r->cat);
     char sql[sizeof APP_FMT + 64];
     snprintf(sql, sizeof sql, APP_FMT, prefix, prefix, prefix, prefix, prefix);
-    eddy_err err;
-    eddy_err_clear(&err);
-    sql_script *script = NULL;
-    ck_assert_msg(sql_parse(sql, strlen(sql), &r->mem, &script, &err) == 0, "parse: %s", err.msg);
-    for (uint32_t i = 0; i < script->n_stmts; i++) {
-        plan_result pr;
-        memset(&pr, 0, sizeof pr);
-        ck_assert_msg(planner_plan_stmt(r->cat, udf_registry_default(), script->stmts[i], sql, strlen(sql), &r->mem,
-                                        &pr, &err) == 0,
-                      "plan: %s", err.msg);
-        if (pr.kind == PLAN_R_PUMP) r->pumps[r->n_pumps++] = pr.root;
-    }
     rt_app_opts o;
     rt_app_opts_init(&o);
     o.store = st;
-    o.name = prefix;
     o.drain = drain;
     o.idle_timeout_ms = 100;
     o.poll_interval_ms = 10;
@@ -113,85 +86,19 @@ static void app_open(app_run *r, store *st, const char *prefix, int drain, const
     o.checkpoint_interval_ms = 20;
     o.on_checkpoint = on_ckpt;
     o.checkpoint_ctx = ctx;
-    r->devnull = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(r->devnull);
-    o.out = r->devnull;
-    o.err_out = r->devnull;
-    ck_assert_msg(rt_app_new(&o, r->cat, r->pumps, r->n_pumps, &r->app, &err) == 0, "rt_app_new: %s", err.msg);
-}
-
-static void app_close(app_run *r) {
-    rt_app_free(r->app);
-    fclose(r->devnull);
-    catalog_free(r->cat);
-    arena_free(&r->mem);
+    t_app_open(&r->a, sql, prefix, &o);
 }
 
 static void *app_thread(void *arg) {
     app_run *r = arg;
-    r->rc = rt_app_run(r->app, &r->stop, &r->err);
+    r->rc = rt_app_run(r->a.app, &r->stop, &r->err);
     return NULL;
 }
-
-/* Every record of a stream's shards, as lines. */
-static size_t read_lines(store *st, const char *stream, char ***out) {
-    store_stream_desc desc;
-    eddy_err err;
-    ck_assert_msg(store_stream_describe(st, stream, &desc, &err) == 0, "describe %s: %s", stream, err.msg);
-    char **lines = NULL;
-    size_t n = 0, cap = 0;
-    for (uint32_t s = 0; s < desc.n_shards; s++) {
-        store_position p = {.type = STORE_TRIM_HORIZON};
-        store_cursor *c;
-        ck_assert_int_eq(store_cursor_open(st, stream, desc.shards[s].shard_id, &p, &c, &err), 0);
-        store_batch b;
-        store_batch_init(&b);
-        for (;;) {
-            ck_assert_int_eq(store_cursor_read(c, 1000, &b, &err), 0);
-            if (b.n_records == 0) break;
-            for (size_t i = 0; i < b.n_records; i++) {
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    lines = realloc(lines, cap * sizeof *lines);
-                    ck_assert_ptr_nonnull(lines);
-                }
-                lines[n] = strndup((const char *)b.records[i].data, b.records[i].data_len);
-                ck_assert_ptr_nonnull(lines[n]);
-                n++;
-            }
-        }
-        store_batch_free(&b);
-        store_cursor_close(c);
-    }
-    store_stream_desc_free(&desc);
-    *out = lines;
-    return n;
-}
-
-static void free_lines(char **l, size_t n) {
-    for (size_t i = 0; i < n; i++) free(l[i]);
-    free(l);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void put_burst(store *st, int from, int count) {
     static const char *const keys[] = {"a", "b", "c"};
     for (int i = from; i < from + count; i++) {
-        char data[64];
-        const char *k = keys[i % 3];
-        int n = snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", k, i);
-        store_put_entry e;
-        memset(&e, 0, sizeof e);
-        e.data = data;
-        e.data_len = (size_t)n;
-        e.partition_key = k;
-        e.partition_key_len = strlen(k);
-        store_put_result res;
-        eddy_err err;
-        eddy_err_clear(&err);
-        ck_assert_msg(store_put_record(st, "in", &e, &res, &err) == 0, "put: %s", err.msg);
-        ck_assert_int_eq(res.code, 0);
+        t_put_kv(st, "in", keys[i % 3], i);
         sleep_ms(2);
     }
 }
@@ -214,7 +121,7 @@ static void on_checkpoint(void *ctx) {
     crash *c = ctx;
     if (c->taken) return;
     rt_app_stats s;
-    rt_app_get_stats(c->run->app, &s);
+    rt_app_get_stats(c->run->a.app, &s);
     if (s.records_in < c->want_records) return;
     int64_t now = (int64_t)(eddy_mono_ns() / 1000000);
     if (c->all_read_at == 0) c->all_read_at = now;
@@ -225,16 +132,9 @@ static void on_checkpoint(void *ctx) {
     for (int i = 0; i < N_OUTS; i++) {
         char name[32];
         snprintf(name, sizeof name, "p1_%s", OUTS[i]);
-        char **l;
-        c->counts[i] = read_lines(c->st, name, &l);
-        free_lines(l, c->counts[i]);
+        c->counts[i] = t_count_lines(c->st, name);
     }
     c->taken = 1;
-}
-
-static void create(store *st, const char *name, int shards) {
-    eddy_err err;
-    ck_assert_msg(store_stream_create(st, name, shards, &err) == 0, "create %s: %s", name, err.msg);
 }
 
 static void crash_and_resume(int quiet_ms) {
@@ -244,12 +144,12 @@ static void crash_and_resume(int quiet_ms) {
     eddy_err err;
     eddy_err_clear(&err);
     ck_assert_msg(store_open(&so, &st, &err) == 0, "store_open: %s", err.msg);
-    create(st, "in", 2);
+    t_create_stream(st, "in", 2);
     for (int p = 1; p <= 3; p++)
         for (int i = 0; i < N_OUTS; i++) {
             char name[32];
             snprintf(name, sizeof name, "p%d_%s", p, OUTS[i]);
-            create(st, name, 1);
+            t_create_stream(st, name, 1);
         }
     const char *dir = eddy_test_tmpdir();
     ck_assert_ptr_nonnull(dir);
@@ -272,7 +172,7 @@ static void crash_and_resume(int quiet_ms) {
     pthread_join(th, NULL);
     ck_assert_msg(r1->rc == 0, "phase 1: %s", r1->err.msg);
     ck_assert_msg(c.taken, "no checkpoint covered the 120 records");
-    app_close(r1);
+    t_app_close(&r1->a);
     free(r1);
 
     rt_app_resume saved;
@@ -293,19 +193,19 @@ static void crash_and_resume(int quiet_ms) {
     put_burst(st, 160, 40);
     app_run r2;
     app_open(&r2, st, "p2", 1, &saved, NULL, NULL, NULL);
-    ck_assert_msg(rt_app_run(r2.app, NULL, &err) == 0, "phase 2: %s", err.msg);
+    ck_assert_msg(rt_app_run(r2.a.app, NULL, &err) == 0, "phase 2: %s", err.msg);
     rt_app_stats s2;
-    rt_app_get_stats(r2.app, &s2);
+    rt_app_get_stats(r2.a.app, &s2);
     ck_assert_msg(s2.records_in > 80, "phase 2 read records again for the windows: %llu",
                   (unsigned long long)s2.records_in);
-    app_close(&r2);
+    t_app_close(&r2.a);
     rt_app_resume_free(&saved);
 
     /* The reference: every record in one run. */
     app_run r3;
     app_open(&r3, st, "p3", 1, NULL, NULL, NULL, NULL);
-    ck_assert_msg(rt_app_run(r3.app, NULL, &err) == 0, "reference: %s", err.msg);
-    app_close(&r3);
+    ck_assert_msg(rt_app_run(r3.a.app, NULL, &err) == 0, "reference: %s", err.msg);
+    t_app_close(&r3.a);
 
     for (int i = 0; i < N_OUTS; i++) {
         char n1[32], n2[32], n3[32];
@@ -313,25 +213,19 @@ static void crash_and_resume(int quiet_ms) {
         snprintf(n2, sizeof n2, "p2_%s", OUTS[i]);
         snprintf(n3, sizeof n3, "p3_%s", OUTS[i]);
         char **l1, **l2, **l3;
-        size_t c1 = read_lines(st, n1, &l1), c2 = read_lines(st, n2, &l2), c3 = read_lines(st, n3, &l3);
+        size_t c1 = t_read_lines(st, n1, &l1), c2 = t_read_lines(st, n2, &l2), c3 = t_read_lines(st, n3, &l3);
         ck_assert_msg(c1 >= c.counts[i], "%s shrank", n1);
+        /* Phase 1's rows up to the crash, then phase 2's. */
         size_t nc = c.counts[i] + c2;
         char **both = malloc((nc ? nc : 1) * sizeof *both);
         ck_assert_ptr_nonnull(both);
         if (c.counts[i]) memcpy(both, l1, c.counts[i] * sizeof *both);
         if (c2) memcpy(both + c.counts[i], l2, c2 * sizeof *both);
-        qsort(both, nc, sizeof *both, cmp_str);
-        qsort(l3, c3, sizeof *l3, cmp_str);
-        ck_assert_msg(c3 > 0, "%s: the reference wrote rows", n3);
-        ck_assert_msg(nc == c3, "%s: %zu rows before the crash + %zu after = %zu, the reference wrote %zu", OUTS[i],
-                      c.counts[i], c2, nc, c3);
-        for (size_t k = 0; k < nc; k++)
-            ck_assert_msg(strcmp(both[k], l3[k]) == 0, "%s row %zu: %s vs the reference's %s", OUTS[i], k, both[k],
-                          l3[k]);
+        t_assert_same_rows(OUTS[i], both, nc, l3, c3);
         free(both);
-        free_lines(l1, c1);
-        free_lines(l2, c2);
-        free_lines(l3, c3);
+        t_free_lines(l1, c1);
+        t_free_lines(l2, c2);
+        t_free_lines(l3, c3);
     }
     store_close(st);
     unlink(ckpt);

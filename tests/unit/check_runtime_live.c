@@ -29,6 +29,7 @@
 #include "arena.h"
 #include "catalog.h"
 #include "check_main.h"
+#include "rt_app_test.h"
 #include "eddy_err.h"
 #include "eddy_time.h"
 #include "planner.h"
@@ -90,7 +91,7 @@ static int collect_rows(void *ctx, const rt_batch *b) {
 typedef struct run {
     arena mem;
     catalog *cat;
-    plan_node *pumps[4];
+    plan_node *pumps[T_APP_MAX_PUMPS];
     size_t n_pumps;
     collected q[N_QUERIES];
     rt_app *app;
@@ -101,19 +102,7 @@ typedef struct run {
 } run;
 
 static void plan_text(run *r, const char *sql, int want_query, plan_node **query) {
-    eddy_err err;
-    eddy_err_clear(&err);
-    sql_script *script = NULL;
-    ck_assert_msg(sql_parse(sql, strlen(sql), &r->mem, &script, &err) == 0, "parse: %s", err.msg);
-    for (uint32_t i = 0; i < script->n_stmts; i++) {
-        plan_result pr;
-        memset(&pr, 0, sizeof pr);
-        int rc = planner_plan_stmt(r->cat, udf_registry_default(), script->stmts[i], sql, strlen(sql),
-                                   &r->mem, &pr, &err);
-        ck_assert_msg(rc == 0, "plan: %s", err.msg);
-        if (pr.kind == PLAN_R_PUMP) r->pumps[r->n_pumps++] = pr.root;
-        if (want_query && pr.kind == PLAN_R_QUERY) *query = pr.root;
-    }
+    t_plan(&r->mem, r->cat, sql, r->pumps, &r->n_pumps, want_query ? query : NULL);
 }
 
 static void run_open(run *r, store *st, int live, const rt_app_resume *resume) {
@@ -177,21 +166,7 @@ static void sleep_ms(int ms) {
     nanosleep(&ts, NULL);
 }
 
-static void put(store *st, const char *key, int v) {
-    char data[64];
-    int n = snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", key, v);
-    store_put_entry e;
-    memset(&e, 0, sizeof e);
-    e.data = data;
-    e.data_len = (size_t)n;
-    e.partition_key = key;
-    e.partition_key_len = strlen(key);
-    store_put_result res;
-    eddy_err err;
-    eddy_err_clear(&err);
-    ck_assert_msg(store_put_record(st, "live", &e, &res, &err) == 0, "put: %s", err.msg);
-    ck_assert_int_eq(res.code, 0);
-}
+static void put(store *st, const char *key, int v) { t_put_kv(st, "live", key, v); }
 
 START_TEST(test_live_equals_replay) {
     store_opts so;

@@ -28,15 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "arena.h"
-#include "catalog.h"
 #include "check_main.h"
-#include "eddy_err.h"
-#include "planner.h"
-#include "sql_parse.h"
-#include "store.h"
-#include "udf.h"
+#include "rt_app_test.h"
 
 static int64_t g_clock = 1000;
 static int64_t clock_fn(void *ctx) {
@@ -47,39 +40,15 @@ static int64_t clock_fn(void *ctx) {
 static const char *g_fmt;   /* the application, %s (up to 8) for the sink prefix */
 static char g_dir[256];     /* positions files */
 
-typedef struct app_run {
-    arena mem;
-    catalog *cat;
-    plan_node *pumps[16];
-    size_t n_pumps;
-    rt_app *app;
-    FILE *devnull;
-} app_run;
+typedef t_app app_run;
 
 static void app_open(app_run *r, store *st, const char *prefix, int drain, const rt_app_resume *resume,
                      const char *ckpt, void (*on_ckpt)(void *), void *ctx) {
-    memset(r, 0, sizeof *r);
-    arena_init(&r->mem, 65536);
-    r->cat = catalog_new();
-    ck_assert_ptr_nonnull(r->cat);
     char sql[8192];
     snprintf(sql, sizeof sql, g_fmt, prefix, prefix, prefix, prefix, prefix, prefix, prefix, prefix);
-    eddy_err err;
-    eddy_err_clear(&err);
-    sql_script *script = NULL;
-    ck_assert_msg(sql_parse(sql, strlen(sql), &r->mem, &script, &err) == 0, "parse: %s", err.msg);
-    for (uint32_t i = 0; i < script->n_stmts; i++) {
-        plan_result pr;
-        memset(&pr, 0, sizeof pr);
-        ck_assert_msg(planner_plan_stmt(r->cat, udf_registry_default(), script->stmts[i], sql, strlen(sql), &r->mem,
-                                        &pr, &err) == 0,
-                      "plan: %s", err.msg);
-        if (pr.kind == PLAN_R_PUMP) r->pumps[r->n_pumps++] = pr.root;
-    }
     rt_app_opts o;
     rt_app_opts_init(&o);
     o.store = st;
-    o.name = prefix;
     o.drain = drain;
     o.idle_timeout_ms = 100;
     o.poll_interval_ms = 1;
@@ -88,80 +57,18 @@ static void app_open(app_run *r, store *st, const char *prefix, int drain, const
     o.checkpoint_interval_ms = 1;
     o.on_checkpoint = on_ckpt;
     o.checkpoint_ctx = ctx;
-    r->devnull = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(r->devnull);
-    o.out = r->devnull;
-    o.err_out = r->devnull;
-    ck_assert_msg(rt_app_new(&o, r->cat, r->pumps, r->n_pumps, &r->app, &err) == 0, "rt_app_new: %s", err.msg);
+    t_app_open(r, sql, prefix, &o);
 }
 
-static void app_close(app_run *r) {
-    rt_app_free(r->app);
-    fclose(r->devnull);
-    catalog_free(r->cat);
-    arena_free(&r->mem);
-}
-
-static size_t read_lines(store *st, const char *stream, char ***out) {
-    store_stream_desc desc;
-    eddy_err err;
-    ck_assert_msg(store_stream_describe(st, stream, &desc, &err) == 0, "describe %s: %s", stream, err.msg);
-    char **lines = NULL;
-    size_t n = 0, cap = 0;
-    for (uint32_t s = 0; s < desc.n_shards; s++) {
-        store_position p = {.type = STORE_TRIM_HORIZON};
-        store_cursor *c;
-        ck_assert_int_eq(store_cursor_open(st, stream, desc.shards[s].shard_id, &p, &c, &err), 0);
-        store_batch b;
-        store_batch_init(&b);
-        for (;;) {
-            ck_assert_int_eq(store_cursor_read(c, 1000, &b, &err), 0);
-            if (b.n_records == 0) break;
-            for (size_t i = 0; i < b.n_records; i++) {
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    lines = realloc(lines, cap * sizeof *lines);
-                    ck_assert_ptr_nonnull(lines);
-                }
-                lines[n++] = strndup((const char *)b.records[i].data, b.records[i].data_len);
-            }
-        }
-        store_batch_free(&b);
-        store_cursor_close(c);
-    }
-    store_stream_desc_free(&desc);
-    *out = lines;
-    return n;
-}
-
-static void free_lines(char **l, size_t n) {
-    for (size_t i = 0; i < n; i++) free(l[i]);
-    free(l);
-}
-
-static void create(store *st, const char *name, int shards) {
-    eddy_err err;
-    ck_assert_msg(store_stream_create(st, name, shards, &err) == 0, "create %s: %s", name, err.msg);
+/* Puts {"k": k, "v": v} arriving at `at`. */
+static void put_one(store *st, const char *k, int v, int64_t at) {
+    g_clock = at;
+    t_put_kv(st, "in", k, v);
 }
 
 /* Records {"k": "a"|"b", "v": i} for i in [from, to), arriving at 1000 + i. */
 static void put_range(store *st, int from, int to) {
-    for (int i = from; i < to; i++) {
-        char data[64];
-        const char *k = i % 2 ? "b" : "a";
-        snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", k, i);
-        g_clock = 1000 + i;
-        store_put_entry e;
-        memset(&e, 0, sizeof e);
-        e.data = data;
-        e.data_len = strlen(data);
-        e.partition_key = k;
-        e.partition_key_len = 1;
-        store_put_result res;
-        eddy_err err;
-        eddy_err_clear(&err);
-        ck_assert_msg(store_put_record(st, "in", &e, &res, &err) == 0 && res.code == 0, "put: %s", err.msg);
-    }
+    for (int i = from; i < to; i++) put_one(st, i % 2 ? "b" : "a", i, 1000 + i);
 }
 
 /* A crash right after the first checkpoint written with min <= records
@@ -189,10 +96,9 @@ static void on_checkpoint(void *ctx) {
     snprintf(cmd, sizeof cmd, "cp %s/app.pos %s", g_dir, c->snap);
     ck_assert_int_eq(system(cmd), 0);
     for (int i = 0; i < c->n_outs; i++) {
-        char name[64], **l;
+        char name[64];
         snprintf(name, sizeof name, "%s_%s", c->prefix, c->outs[i]);
-        c->counts[i] = read_lines(c->st, name, &l);
-        free_lines(l, c->counts[i]);
+        c->counts[i] = t_count_lines(c->st, name);
     }
     c->taken = 1;
     *c->stop = 1;
@@ -215,7 +121,7 @@ static void run_until_crash(store *st, const char *prefix, const rt_app_resume *
     ck_assert_msg(rt_app_run(r.app, &stop, &err) == 0, "%s: %s", prefix, err.msg);
     ck_assert_msg(c->taken, "%s: no checkpoint with %llu <= records read < %llu", prefix,
                   (unsigned long long)c->min_records, (unsigned long long)c->max_records);
-    app_close(&r);
+    t_app_close(&r);
 }
 
 static void run_drain(store *st, const char *prefix, const rt_app_resume *resume) {
@@ -224,10 +130,8 @@ static void run_drain(store *st, const char *prefix, const rt_app_resume *resume
     eddy_err err;
     eddy_err_clear(&err);
     ck_assert_msg(rt_app_run(r.app, NULL, &err) == 0, "%s: %s", prefix, err.msg);
-    app_close(&r);
+    t_app_close(&r);
 }
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Per output: the rows of runs prefixes[0..n) (each cut at its crash's
  * count when crashes[p] is set) equal the reference's, as multisets. */
@@ -239,7 +143,7 @@ static void compare(store *st, const char *const *prefixes, const crash *const *
         for (int p = 0; p < n; p++) {
             char name[64];
             snprintf(name, sizeof name, "%s_%s", prefixes[p], outs[o]);
-            counts[p] = read_lines(st, name, &keep_all[p]);
+            counts[p] = t_read_lines(st, name, &keep_all[p]);
             size_t keep = crashes[p] ? crashes[p]->counts[o] : counts[p];
             all = realloc(all, (na + keep + 1) * sizeof *all);
             ck_assert_ptr_nonnull(all);
@@ -248,18 +152,11 @@ static void compare(store *st, const char *const *prefixes, const crash *const *
         }
         char name[64], **rl;
         snprintf(name, sizeof name, "%s_%s", ref, outs[o]);
-        size_t nr = read_lines(st, name, &rl);
-        qsort(all, na, sizeof *all, cmp_str);
-        qsort(rl, nr, sizeof *rl, cmp_str);
-        ck_assert_msg(nr > 0, "%s: the reference wrote rows", outs[o]);
-        ck_assert_msg(na == nr, "%s: %zu rows over the crashes and the restarts, the reference wrote %zu", outs[o], na,
-                      nr);
-        for (size_t i = 0; i < na; i++)
-            ck_assert_msg(strcmp(all[i], rl[i]) == 0, "%s row %zu: %s vs the reference's %s", outs[o], i, all[i],
-                          rl[i]);
+        size_t nr = t_read_lines(st, name, &rl);
+        t_assert_same_rows(outs[o], all, na, rl, nr);
         free(all);
-        for (int p = 0; p < n; p++) free_lines(keep_all[p], counts[p]);
-        free_lines(rl, nr);
+        for (int p = 0; p < n; p++) t_free_lines(keep_all[p], counts[p]);
+        t_free_lines(rl, nr);
     }
 }
 
@@ -273,12 +170,12 @@ static store *open_store(const char *const *prefixes, int n, const char *const *
     /* One shard: with the clock standing still between puts, a second
      * shard's next fetch would never come due. check_runtime_checkpoint.c
      * covers two shards on the real clock. */
-    create(st, "in", 1);
+    t_create_stream(st, "in", 1);
     for (int p = 0; p < n; p++)
         for (int o = 0; o < n_outs; o++) {
             char name[64];
             snprintf(name, sizeof name, "%s_%s", prefixes[p], outs[o]);
-            create(st, name, 1);
+            t_create_stream(st, name, 1);
         }
     const char *dir = eddy_test_tmpdir();
     ck_assert_ptr_nonnull(dir);
@@ -298,6 +195,49 @@ static rt_app_resume read_snap(const crash *c) {
     eddy_err err;
     ck_assert_msg(rt_app_resume_read(c->snap, &r, &err) == 0, "%s", err.msg);
     return r;
+}
+
+/* The cases below share two shapes. crash_once: g_fmt runs over what the
+ * store holds until a checkpoint with at least `min_records` read, and
+ * crashes; `more` puts the records after the crash; the application (as
+ * `after`, NULL for the same) resumes from the crash's positions, draining;
+ * its rows plus the crashed run's equal a reference run's. crash_twice: the
+ * same with a second crash while records up to the first crash's marks are
+ * still being read again (fewer than half read), and `more` puts `extra`
+ * records; returns the number of windows the first crash saved. Streams
+ * are prefixed p1, p2 (and p3), ref. */
+static void crash_once(store *st, const char *const *outs, int n_outs, uint64_t min_records, void (*more)(store *),
+                       const char *after) {
+    crash c1 = {.outs = outs, .n_outs = n_outs, .min_records = min_records, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1);
+    more(st);
+    if (after) g_fmt = after;
+    run_drain(st, "p2", &r1);
+    run_drain(st, "ref", NULL);
+    const char *const pre[] = {"p1", "p2"};
+    const crash *cr[] = {&c1, NULL};
+    compare(st, pre, cr, 2, "ref", outs, n_outs);
+    rt_app_resume_free(&r1);
+}
+
+static size_t crash_twice(store *st, const char *const *outs, int n_outs, uint64_t records, int extra) {
+    crash c1 = {.outs = outs, .n_outs = n_outs, .min_records = records, .max_records = UINT64_MAX};
+    run_until_crash(st, "p1", NULL, &c1);
+    rt_app_resume r1 = read_snap(&c1);
+    crash c2 = {.outs = outs, .n_outs = n_outs, .min_records = 1, .max_records = records / 2};
+    run_until_crash(st, "p2", &r1, &c2);
+    rt_app_resume r2 = read_snap(&c2);
+    put_range(st, (int)records, (int)records + extra);
+    run_drain(st, "p3", &r2);
+    run_drain(st, "ref", NULL);
+    const char *const pre[] = {"p1", "p2", "p3"};
+    const crash *cr[] = {&c1, &c2, NULL};
+    compare(st, pre, cr, 3, "ref", outs, n_outs);
+    size_t n_windows = r1.n_windows;
+    rt_app_resume_free(&r1);
+    rt_app_resume_free(&r2);
+    return n_windows;
 }
 
 /* A 1-hour sliding window keeps every record in its horizon, so the first
@@ -335,36 +275,15 @@ START_TEST(test_crash_while_reading_again) {
     const char *const pre[] = {"p1", "p2", "p3", "ref"};
     store *st = open_store(pre, 4, WIN_OUTS, 5);
     put_range(st, 0, N);
-    crash c1 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = N, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1);
     /* The second crash comes before the records read again reach the open
      * windows (1,000 of 20,000). */
-    crash c2 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = 1, .max_records = N / 2};
-    run_until_crash(st, "p2", &r1, &c2);
-    rt_app_resume r2 = read_snap(&c2);
-    put_range(st, N, N + 50);
-    run_drain(st, "p3", &r2);
-    run_drain(st, "ref", NULL);
-    const crash *cr[] = {&c1, &c2, NULL};
-    compare(st, pre, cr, 3, "ref", WIN_OUTS, 5);
-    rt_app_resume_free(&r1);
-    rt_app_resume_free(&r2);
+    crash_twice(st, WIN_OUTS, 5, N, 50);
     close_store(st);
 }
 END_TEST
 
-static void stop_early(void *ctx) {
-    crash *c = ctx;
-    rt_app_stats s;
-    rt_app_get_stats(c->run->app, &s);
-    if (!c->taken && s.records_in > 0 && s.records_in < c->max_records) {
-        c->taken = 1;
-        *c->stop = 1;
-    }
-}
-
-static void stop_inside(void *ctx) {
+/* A graceful stop at the first checkpoint with min <= records read < max. */
+static void stop_at(void *ctx) {
     crash *c = ctx;
     rt_app_stats s;
     rt_app_get_stats(c->run->app, &s);
@@ -379,7 +298,7 @@ static void stop_inside(void *ctx) {
  * of SUM(v) per key: nothing lost, nothing counted twice. */
 static void sums(store *st, const char *stream, size_t upto, long long *n, long long *total) {
     char **l;
-    size_t c = read_lines(st, stream, &l);
+    size_t c = t_read_lines(st, stream, &l);
     for (size_t i = 0; i < c && i < upto; i++) {
         char k[8];
         int cn;
@@ -388,54 +307,63 @@ static void sums(store *st, const char *stream, size_t upto, long long *n, long 
         *n += cn;
         *total += t;
     }
-    free_lines(l, c);
+    t_free_lines(l, c);
 }
 
-START_TEST(test_stop_while_reading_again) {
-    g_fmt = APP_WINDOWS;
+/* N records, a crash after all of them, then a restart stopped gracefully
+ * (positions saved as the server saves them) at the first checkpoint with
+ * stop_min <= records read < stop_max, then 50 more records and a drain:
+ * per key, the windowed outputs outs[1..n_summed) (the others are not
+ * compared: a graceful stop forgets what a DISTINCT has seen) count every
+ * record once, as a reference run does. */
+static void crash_then_stop(const char *const *outs, int n_outs, int n_summed, uint64_t stop_min,
+                            uint64_t stop_max) {
     const char *const pre[] = {"p1", "p2", "p3", "ref"};
-    store *st = open_store(pre, 4, WIN_OUTS, 5);
+    store *st = open_store(pre, 4, outs, n_outs);
     put_range(st, 0, N);
-    crash c1 = {.outs = WIN_OUTS, .n_outs = 5, .min_records = N, .max_records = UINT64_MAX};
+    crash c1 = {.outs = outs, .n_outs = n_outs, .min_records = N, .max_records = UINT64_MAX};
     run_until_crash(st, "p1", NULL, &c1);
     rt_app_resume r1 = read_snap(&c1), r2;
-
-    /* Run 2: stopped gracefully while reading again, positions saved as
-     * the server saves them. */
     app_run r;
     volatile sig_atomic_t stop = 0;
-    crash c2 = {.st = st, .run = &r, .stop = &stop, .max_records = N / 2};
+    crash c2 = {.st = st, .run = &r, .stop = &stop, .min_records = stop_min, .max_records = stop_max};
     char scratch[300];
     snprintf(scratch, sizeof scratch, "%s/scratch.pos", g_dir);
-    app_open(&r, st, "p2", 0, &r1, scratch, stop_early, &c2);
+    app_open(&r, st, "p2", 0, &r1, scratch, stop_at, &c2);
     eddy_err err;
     eddy_err_clear(&err);
     ck_assert_msg(rt_app_run(r.app, &stop, &err) == 0, "p2: %s", err.msg);
-    ck_assert(c2.taken);
+    ck_assert_msg(c2.taken, "no checkpoint with %llu <= records read < %llu", (unsigned long long)stop_min,
+                  (unsigned long long)stop_max);
     ck_assert_msg(rt_app_resume_save(r.app, &r2, &err) == 0, "%s", err.msg);
-    app_close(&r);
-
+    t_app_close(&r);
     put_range(st, N, N + 50);
     run_drain(st, "p3", &r2);
     run_drain(st, "ref", NULL);
-    for (int o = 1; o < 3; o++) {
+    for (int o = 1; o < n_summed; o++) {
         long long n = 0, total = 0, rn = 0, rtotal = 0;
         char name[64];
-        snprintf(name, sizeof name, "p1_%s", WIN_OUTS[o]);
+        snprintf(name, sizeof name, "p1_%s", outs[o]);
         sums(st, name, c1.counts[o], &n, &total);
-        snprintf(name, sizeof name, "p2_%s", WIN_OUTS[o]);
+        snprintf(name, sizeof name, "p2_%s", outs[o]);
         sums(st, name, (size_t)-1, &n, &total);
-        snprintf(name, sizeof name, "p3_%s", WIN_OUTS[o]);
+        snprintf(name, sizeof name, "p3_%s", outs[o]);
         sums(st, name, (size_t)-1, &n, &total);
-        snprintf(name, sizeof name, "ref_%s", WIN_OUTS[o]);
+        snprintf(name, sizeof name, "ref_%s", outs[o]);
         sums(st, name, (size_t)-1, &rn, &rtotal);
-        ck_assert_msg(rn == N + 50, "%s: the reference counted %lld records", WIN_OUTS[o], rn);
+        ck_assert_msg(rn == N + 50, "%s: the reference counted %lld records", outs[o], rn);
         ck_assert_msg(n == rn && total == rtotal, "%s: crash + stop + restart counted %lld records (sum %lld), the "
-                      "reference %lld (sum %lld)", WIN_OUTS[o], n, total, rn, rtotal);
+                      "reference %lld (sum %lld)", outs[o], n, total, rn, rtotal);
     }
     rt_app_resume_free(&r1);
     rt_app_resume_free(&r2);
     close_store(st);
+}
+
+/* Stopped before the records read again reach the open windows. */
+START_TEST(test_stop_while_reading_again) {
+    g_fmt = APP_WINDOWS;
+    crash_then_stop(WIN_OUTS, 5, 3, 1, N / 2);   /* tumble and stagger summed */
 }
 END_TEST
 
@@ -456,38 +384,8 @@ static const char APP_STOP8[] =
 
 START_TEST(test_stop_inside_rebuilt_window) {
     g_fmt = APP_STOP8;
-    const char *const pre[] = {"p1", "p2", "p3", "ref"};
     const char *const outs[] = {"slide", "tumble"};
-    store *st = open_store(pre, 4, outs, 2);
-    put_range(st, 0, N);
-    crash c1 = {.outs = outs, .n_outs = 2, .min_records = N, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1), r2;
-    app_run r;
-    volatile sig_atomic_t stop = 0;
-    crash c2 = {.st = st, .run = &r, .stop = &stop, .min_records = 15001, .max_records = N};
-    char scratch[300];
-    snprintf(scratch, sizeof scratch, "%s/scratch.pos", g_dir);
-    app_open(&r, st, "p2", 0, &r1, scratch, stop_inside, &c2);
-    eddy_err err;
-    eddy_err_clear(&err);
-    ck_assert_msg(rt_app_run(r.app, &stop, &err) == 0, "p2: %s", err.msg);
-    ck_assert_msg(c2.taken, "no checkpoint while the open window was being rebuilt");
-    ck_assert_msg(rt_app_resume_save(r.app, &r2, &err) == 0, "%s", err.msg);
-    app_close(&r);
-    put_range(st, N, N + 50);
-    run_drain(st, "p3", &r2);
-    run_drain(st, "ref", NULL);
-    long long n = 0, total = 0, rn = 0, rtotal = 0;
-    sums(st, "p1_tumble", c1.counts[1], &n, &total);
-    sums(st, "p2_tumble", (size_t)-1, &n, &total);
-    sums(st, "p3_tumble", (size_t)-1, &n, &total);
-    sums(st, "ref_tumble", (size_t)-1, &rn, &rtotal);
-    ck_assert_msg(n == rn && total == rtotal, "crash + stop + restart counted %lld records (sum %lld), the reference "
-                  "%lld (sum %lld)", n, total, rn, rtotal);
-    rt_app_resume_free(&r1);
-    rt_app_resume_free(&r2);
-    close_store(st);
+    crash_then_stop(outs, 2, 2, 15001, N);
 }
 END_TEST
 
@@ -511,21 +409,14 @@ static const char APP_B[] =   /* the same pumps, in the other order */
     "  GROUP BY STEP(\"SRC\".ROWTIME BY INTERVAL '1' SECOND);\n";
 static const char *const T_OUTS[] = {"t1", "t2"};
 
+static void more_9100(store *st) { put_range(st, 9000, 9100); }
+
 START_TEST(test_pumps_reordered) {
     const char *const pre[] = {"p1", "p2", "ref"};
     store *st = open_store(pre, 3, T_OUTS, 2);
     put_range(st, 0, 9000);   /* the 1 s window opens at 9000, the 2 s one at 8000 */
     g_fmt = APP_A;
-    crash c1 = {.outs = T_OUTS, .n_outs = 2, .min_records = 9000, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1);
-    put_range(st, 9000, 9100);
-    g_fmt = APP_B;
-    run_drain(st, "p2", &r1);
-    run_drain(st, "ref", NULL);
-    const crash *cr[] = {&c1, NULL};
-    compare(st, pre, cr, 2, "ref", T_OUTS, 2);
-    rt_app_resume_free(&r1);
+    crash_once(st, T_OUTS, 2, 9000, more_9100, APP_B);
     close_store(st);
 }
 END_TEST
@@ -541,20 +432,14 @@ static const char APP_DISTINCT[] =
     "  SELECT STREAM DISTINCT FLOOR(\"SRC\".ROWTIME TO SECOND) AS s, k, MOD(v, 7) AS m FROM \"SRC\";\n";
 static const char *const D_OUTS[] = {"distinct"};
 
+static void more_20050(store *st) { put_range(st, 19500, 20050); }
+
 START_TEST(test_distinct_alone) {
     g_fmt = APP_DISTINCT;
     const char *const pre[] = {"p1", "p2", "ref"};
     store *st = open_store(pre, 3, D_OUTS, 1);
     put_range(st, 0, 19500);   /* second 20 begins at record 19000 */
-    crash c1 = {.outs = D_OUTS, .n_outs = 1, .min_records = 19500, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1);
-    put_range(st, 19500, 20050);
-    run_drain(st, "p2", &r1);
-    run_drain(st, "ref", NULL);
-    const crash *cr[] = {&c1, NULL};
-    compare(st, pre, cr, 2, "ref", D_OUTS, 1);
-    rt_app_resume_free(&r1);
+    crash_once(st, D_OUTS, 1, 19500, more_20050, NULL);
     close_store(st);
 }
 END_TEST
@@ -571,20 +456,9 @@ static const char APP_ROWS[] =
     "  WINDOW w AS (PARTITION BY k ROWS 5 PRECEDING);\n";
 static const char *const R_OUTS[] = {"rows"};
 
-static void put_one(store *st, const char *k, int v, int64_t at) {
-    char data[64];
-    snprintf(data, sizeof data, "{\"k\":\"%s\",\"v\":%d}", k, v);
-    g_clock = at;
-    store_put_entry e;
-    memset(&e, 0, sizeof e);
-    e.data = data;
-    e.data_len = strlen(data);
-    e.partition_key = k;
-    e.partition_key_len = strlen(k);
-    store_put_result res;
-    eddy_err err;
-    eddy_err_clear(&err);
-    ck_assert_msg(store_put_record(st, "in", &e, &res, &err) == 0 && res.code == 0, "put: %s", err.msg);
+static void more_rows(store *st) {
+    put_range(st, 5000, 5050);
+    put_one(st, "c", 5000, 1000 + 5050);
 }
 
 START_TEST(test_rows_window) {
@@ -593,16 +467,7 @@ START_TEST(test_rows_window) {
     store *st = open_store(pre, 3, R_OUTS, 1);
     for (int i = 0; i < 4; i++) put_one(st, "c", 1000 * (i + 1), 500 + i);
     put_range(st, 0, 5000);
-    crash c1 = {.outs = R_OUTS, .n_outs = 1, .min_records = 5004, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1);
-    put_range(st, 5000, 5050);
-    put_one(st, "c", 5000, 1000 + 5050);
-    run_drain(st, "p2", &r1);
-    run_drain(st, "ref", NULL);
-    const crash *cr[] = {&c1, NULL};
-    compare(st, pre, cr, 2, "ref", R_OUTS, 1);
-    rt_app_resume_free(&r1);
+    crash_once(st, R_OUTS, 1, 5004, more_rows, NULL);
     close_store(st);
 }
 END_TEST
@@ -634,20 +499,8 @@ START_TEST(test_windows_behind_a_pump) {
     const char *const pre[] = {"p1", "p2", "p3", "ref"};
     store *st = open_store(pre, 4, CHAIN_OUTS, 4);
     put_range(st, 0, N);
-    crash c1 = {.outs = CHAIN_OUTS, .n_outs = 4, .min_records = N, .max_records = UINT64_MAX};
-    run_until_crash(st, "p1", NULL, &c1);
-    rt_app_resume r1 = read_snap(&c1);
-    ck_assert_msg(r1.n_windows == 3, "the tumbling window and both table functions saved, not %zu", r1.n_windows);
-    crash c2 = {.outs = CHAIN_OUTS, .n_outs = 4, .min_records = 1, .max_records = N / 2};
-    run_until_crash(st, "p2", &r1, &c2);
-    rt_app_resume r2 = read_snap(&c2);
-    put_range(st, N, N + 2500);
-    run_drain(st, "p3", &r2);
-    run_drain(st, "ref", NULL);
-    const crash *cr[] = {&c1, &c2, NULL};
-    compare(st, pre, cr, 3, "ref", CHAIN_OUTS, 4);
-    rt_app_resume_free(&r1);
-    rt_app_resume_free(&r2);
+    size_t saved = crash_twice(st, CHAIN_OUTS, 4, N, 2500);
+    ck_assert_msg(saved == 3, "the tumbling window and both table functions saved, not %zu", saved);
     close_store(st);
 }
 END_TEST
