@@ -435,6 +435,27 @@ def test_lists(srv):
     check(st == 200, "the Kinesis handler still answers /health")
 
 
+def crash_hosted_app(tmp, data, name, sql, sink, first, field):
+    """Runs app `name` (started at LATEST, checkpointing every 200 ms) over 9
+    records from `first` on, kills the server with -9 once the app has
+    `field` >= 9 and some checkpoints are written, restarts it and puts 4
+    more records from first + 100. Returns the restarted server."""
+    path = os.path.join(tmp, name + ".sql")
+    with open(path, "w") as f:
+        f.write(sql)
+    srv = Server(data, "--app", path, "--checkpoint-ms", "200")
+    srv.kinesis("CreateStream", {"StreamName": sink, "ShardCount": 1})
+    time.sleep(0.3)   # the app starts at LATEST
+    put(srv, "ticks", first, 9)
+    wait_app(srv, name, field, 9)
+    time.sleep(1.0)   # several checkpoints
+    srv.proc.kill()
+    srv.proc.wait()
+    srv = Server(data, "--app", path, "--checkpoint-ms", "200")
+    put(srv, "ticks", first + 100, 4)
+    return srv
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="eddy-e2e-httpsql-")
     data = os.path.join(tmp, "data")
@@ -514,20 +535,7 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         # kill -9 with a tumbling window open: the checkpoint names the
         # window's first records, so after the crash the window is rebuilt
         # and its row counts the records from before and after the crash.
-        hourly = os.path.join(tmp, "hourly.sql")
-        with open(hourly, "w") as f:
-            f.write(HOURLY)
-        srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
-        srv.kinesis("CreateStream", {"StreamName": "ticks_hourly", "ShardCount": 1})
-
-        time.sleep(0.3)   # the app starts at LATEST
-        put(srv, "ticks", 800, 9)
-        wait_app(srv, "hourly", "records_in", 9)
-        time.sleep(1.0)   # several checkpoints, the window still open
-        srv.proc.kill()
-        srv.proc.wait()
-        srv = Server(data, "--app", hourly, "--checkpoint-ms", "200")
-        put(srv, "ticks", 900, 4)
+        srv = crash_hosted_app(tmp, data, "hourly", HOURLY, "ticks_hourly", 800, "records_in")
         wait_app(srv, "hourly", "records_in", 13)
         check(srv.stop() == 0, "SIGTERM with the window open: exit 0")
         srv = Server(data)
@@ -539,19 +547,7 @@ CREATE PUMP "GP" AS INSERT INTO "GHOST_OUT" SELECT STREAM a FROM "GHOST";""")
         # kill -9 with a sliding window: the records still in the window are
         # read again after the crash to rebuild it, and what they produced
         # before the crash is not written a second time.
-        sliding = os.path.join(tmp, "sliding.sql")
-        with open(sliding, "w") as f:
-            f.write(SLIDING)
-        srv = Server(data, "--app", sliding, "--checkpoint-ms", "200")
-        srv.kinesis("CreateStream", {"StreamName": "ticks_running", "ShardCount": 1})
-        time.sleep(0.3)   # the app starts at LATEST
-        put(srv, "ticks", 1000, 9)
-        wait_app(srv, "sliding", "rows_out", 9)
-        time.sleep(1.0)   # several checkpoints
-        srv.proc.kill()
-        srv.proc.wait()
-        srv = Server(data, "--app", sliding, "--checkpoint-ms", "200")
-        put(srv, "ticks", 1100, 4)
+        srv = crash_hosted_app(tmp, data, "sliding", SLIDING, "ticks_running", 1000, "rows_out")
         wait_app(srv, "sliding", "rows_out", 4)
         time.sleep(0.5)
         a = apps_of(srv).get("sliding", {})
