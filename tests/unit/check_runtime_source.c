@@ -872,6 +872,23 @@ START_TEST(test_throttling_backoff) {
 }
 END_TEST
 
+/* Reads `stream` 7 records a poll until `n` came (into *part), then takes
+ * its positions for `horizon` (INT64_MAX: after what was read). */
+static void read_part(fx *f, const char *stream, rt_reader_opts *o, size_t n, int64_t horizon, run *part,
+                      rt_shard_pos **pos, size_t *np) {
+    run_init(part);
+    rt_reader *r = open_reader(f, stream, o);
+    eddy_err e;
+    while (part->n < n) {
+        rt_reader_out out;
+        ck_assert_int_eq(rt_reader_poll(r, 7, &out, &e), 0);
+        collect(part, r, &out);
+        g_now += 10;
+    }
+    ck_assert_int_eq(rt_reader_positions_get_from(r, horizon, pos, np, &e), 0);
+    rt_reader_close(r);
+}
+
 /* Positions for a horizon (an open window's start, checkpoints): a reader
  * restored from them delivers every record from the horizon on (those it
  * had delivered, then the rest) and none before; a horizon before all it
@@ -881,19 +898,11 @@ static void horizon_case(fx *f, const run *full, int64_t horizon, size_t first_k
     rt_reader_opts_init(&o);
     o.drain = 1;
     run part;
-    run_init(&part);
-    rt_reader *r = open_reader(f, "cp", &o);
-    eddy_err e;
-    while (part.n < 150) {
-        rt_reader_out out;
-        ck_assert_int_eq(rt_reader_poll(r, 7, &out, &e), 0);
-        collect(&part, r, &out);
-        g_now += 10;
-    }
     rt_shard_pos *pos;
     size_t np;
-    ck_assert_int_eq(rt_reader_positions_get_from(r, horizon, &pos, &np, &e), 0);
-    rt_reader_close(r);
+    read_part(f, "cp", &o, 150, horizon, &part, &pos, &np);
+    eddy_err e;
+    rt_reader *r;
     run again;
     run_init(&again);
     r = open_reader(f, "cp", &o);
@@ -924,20 +933,12 @@ START_TEST(test_positions_checkpoint_restore) {
     rt_reader_opts_init(&o);
     o.drain = 1;
     run part;
-    run_init(&part);
-    rt_reader *r = open_reader(&f, "cp", &o);
-    eddy_err e;
-    while (part.n < 77) {
-        rt_reader_out out;
-        ck_assert_int_eq(rt_reader_poll(r, 7, &out, &e), 0);
-        collect(&part, r, &out);
-        g_now += 10;
-    }
     rt_shard_pos *pos;
     size_t np;
-    ck_assert_int_eq(rt_reader_positions_get(r, &pos, &np, &e), 0);
+    read_part(&f, "cp", &o, 77, INT64_MAX, &part, &pos, &np);
     ck_assert_uint_ge(np, 1);
-    rt_reader_close(r);
+    eddy_err e;
+    rt_reader *r;
 
     r = open_reader(&f, "cp", &o);
     ck_assert_int_eq(rt_reader_positions_set(r, pos, np, &e), 0);
