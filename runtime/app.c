@@ -1023,9 +1023,9 @@ static int feed_records(rt_app *app, source_run *s, const rt_reader_out *ro, edd
             eddy_err_clear(&derr);
             rc = rt_decode_record(s->dec, rec->data, rec->data_len, rec->rowtime, s->batch, &ename, &derr);
         }
-        app->replaying = replay;
-        if (rc < 0) report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);
-        app->replaying = 0;
+        /* A record read again had its decode error reported before. */
+        if (rc < 0 && !replay)
+            report_error(app, ename ? ename : "PARSE_ERROR", derr.msg, rec->rowtime, rec->data, rec->data_len, NULL);
     }
     app->stats.records_in += ro->n_records;
     if (s->batch->n_rows) return push_source_batch(app, s, replay, err);
@@ -1256,21 +1256,20 @@ static const source_run *replay_source(const rt_app *app, const plan_node *n) {
                      n->kind == PLAN_DISTINCT))
             n = n->inputs[0];
         if (!n || n->kind != PLAN_STREAM_SCAN) return NULL;
-        for (size_t i = 0; i < app->n_sources; i++) {
-            const hub *h = app->sources[i].h;
-            if (!strcmp(h->cs->name, n->u.stream_scan.stream) && h->n_feeders == 0) return &app->sources[i];
+        const hub *h = NULL;
+        for (size_t i = 0; i < app->n_hubs && !h; i++)
+            if (!strcmp(app->hubs[i].cs->name, n->u.stream_scan.stream)) h = &app->hubs[i];
+        if (!h) return NULL;
+        if (h->cs->source.stream) {
+            if (h->n_feeders) return NULL;   /* read from a stored stream and written by a pump: two inputs */
+            for (size_t i = 0; i < app->n_sources; i++)
+                if (app->sources[i].h == h) return &app->sources[i];
+            return NULL;
         }
-        for (size_t i = 0; i < app->n_hubs; i++)
-            if (!strcmp(app->hubs[i].cs->name, n->u.stream_scan.stream) && app->hubs[i].cs->source.stream)
-                return NULL;   /* read from a stored stream and written by a pump: two inputs */
+        if (h->n_feeders != 1) return NULL;
         const pump_run *feeder = NULL;
-        for (size_t i = 0; i < app->n_pumps; i++) {
-            const hub *to = app->pumps[i].to;
-            if (to && !strcmp(to->cs->name, n->u.stream_scan.stream)) {
-                if (feeder || to->n_feeders != 1) return NULL;
-                feeder = &app->pumps[i];
-            }
-        }
+        for (size_t i = 0; i < app->n_pumps && !feeder; i++)
+            if (app->pumps[i].to == h) feeder = &app->pumps[i];
         if (!feeder) return NULL;
         n = feeder->root;   /* PLAN_PUMP: its input is the query */
     }
