@@ -39,6 +39,7 @@ typedef struct stagger_state {
     rt_stagger *win;
     uint32_t n_keys, n_aggs;
     rt_expr **exprs;          /* keys then aggregate arguments (NULL for COUNT(*)) */
+    uint32_t *key_cols;       /* 0..n_keys-1: the keys' columns in `scratch` */
     const rt_vec **vals;
     rt_batch *scratch;        /* evaluated keys and arguments of good rows */
     rt_batch *res;            /* closed windows: keys then kernel results */
@@ -177,8 +178,6 @@ static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
     rt_batch_reset(st->scratch);
     uint32_t live = rt_batch_live(b);
     int replaying = op->replaying && *op->replaying;
-    static const uint32_t key_ident[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
-                                         16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     for (uint32_t i = 0; i < live; i++) {
         uint32_t r = rt_batch_row(b, i);
         if (st->bad[r]) continue;
@@ -192,7 +191,7 @@ static int stagger_push(rt_op *op, const rt_batch *b, eddy_err *err) {
             if (st->vals[x] && rt_vec_to_batch(st->vals[x], r, st->scratch, x, d) != 0)
                 return eddy_err_set(err, EDDY_E_NOMEM, "out of memory");
         if (replaying && op->replay_floor != INT64_MIN &&
-            !replay_takes(st, rt_keymap_row_hash64(rt_stagger_keymap(st->win), st->scratch, key_ident, d), t))
+            !replay_takes(st, rt_keymap_row_hash64(rt_stagger_keymap(st->win), st->scratch, st->key_cols, d), t))
             continue;   /* the row stays uncommitted: the next one overwrites it */
         st->any = 1;
         st->last_t = t;
@@ -316,6 +315,7 @@ static int stagger_setup(rt_op *op, stagger_state *st, arena *a, eddy_err *err) 
             if (rc != 0) return rc;
         }
     }
+    st->key_cols = key_cols;
     rt_window_spec spec = {sc_types, key_cols, st->n_keys, aggs, agg_cols, st->n_aggs};
     st->win = rt_stagger_new(&spec, n->u.stagger.range_ms, err);
     if (!st->win) {
