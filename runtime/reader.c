@@ -654,9 +654,11 @@ int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_p
         memset(&p, 0, sizeof p);
         memcpy(p.shard_id, sh->info.shard_id, sizeof p.shard_id);
         int64_t last_arrival = INT64_MIN, first_arrival;
-        store_seq first_seq;
-        if (sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &p.seq, &last_arrival)) {
+        store_seq first_seq, last_seq;
+        int delivered = sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &last_seq, &last_arrival);
+        if (delivered) {
             p.has_seq = 1;
+            p.seq = last_seq;
             if (last_arrival >= horizon && rt_merge_lane_first(r->m, sh->lane, &first_seq, &first_arrival)) {
                 /* Records from the horizon on are to be read again. */
                 if (first_arrival >= horizon) {
@@ -688,8 +690,7 @@ int rt_reader_positions_get_from(const rt_reader *r, int64_t horizon, rt_shard_p
          * newest of this run's last delivered record and a mark carried over
          * from the positions this run started from (a checkpoint taken
          * while records were still being read again). */
-        store_seq last_seq;
-        if (sh->lane >= 0 && rt_merge_lane_last(r->m, sh->lane, &last_seq, NULL)) {
+        if (delivered) {
             p.has_replay = 1;
             p.replay_seq = last_seq;
         }
